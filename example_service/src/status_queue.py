@@ -1,0 +1,679 @@
+"""Shared mechanics of status-driven background services.
+
+A background service watches a status column, claims the rows in its monitored status, works
+on each one, and records the outcome. Every service needs the same careful mechanics, so they
+live here once instead of being copied into each job:
+
+- claim: one short transaction marks due rows Processing with a claim token, the claim time
+  and the attempt number (`FOR UPDATE SKIP LOCKED`, so concurrent workers never share a row);
+- process: handlers run with no session and no lock held, a bounded number at once, each with
+  a timeout; a heartbeat keeps the claim of a long batch fresh;
+- finish: guarded updates (`WHERE id = :id AND status = Processing AND claim_token = :token`)
+  so a late or rescued worker can never overwrite a row someone else now owns; the successes
+  of a batch are finished in one statement;
+- retry: a failed row goes back to the monitored status with `available_at` pushed out by
+  exponential backoff with jitter, and the claim only selects due rows; Error only once the
+  attempts are spent, with the error text kept;
+- rescue: rows left in Processing past the lease (a crashed worker) are put back in the queue,
+  or in Error when their attempts are spent, and each rescue is logged and counted;
+- report: every run logs its start, and its end with counts and duration;
+- wake-up (PostgreSQL): a NOTIFY when a row becomes due lets the job run at once instead of
+  waiting for its interval.
+
+This module is part of the host application (skf adds it once and keeps it current); it does
+not depend on skf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Dialect,
+    Enum,
+    Select,
+    TypeDecorator,
+    case,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.engine import Row, make_url
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute
+
+logger = logging.getLogger("src.status_queue")
+
+Handler = Callable[[Row[Any]], Awaitable[Mapping[str, Any] | None]]
+"""Works on one claimed row (a read-only snapshot). Returns column values to store with the
+done status, or None. Raising marks the row failed (retried, or Error once attempts are spent)."""
+
+ERROR_TEXT_LIMIT = 2000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+def status_enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    """The column type for a status enum: stores the members' values (the spelling the
+    architecture doc lists), as a native enum type on PostgreSQL."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=True,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+        length=max(len(member.value) for member in enum_class),
+    )
+
+
+def _inline_status_values(statement: Any) -> Any:
+    """Render status comparisons as SQL literals instead of bind parameters.
+
+    PostgreSQL can only use a partial index (`WHERE status = 'Queued'`) when the planner sees
+    the value; a bind parameter lets it switch to a generic plan that cannot.
+    """
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, BindParameter) and isinstance(element.value, enum.Enum):
+            return element.render_literal_execute()
+        return None
+
+    return visitors.replacement_traverse(statement, {}, replace)
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    """How a queue processes its rows; every figure comes from settings."""
+
+    concurrency: int
+    item_timeout_s: float
+    lease_s: float
+    max_attempts: int
+    backoff_base_s: float
+    backoff_max_s: float
+    drain_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("concurrency", "item_timeout_s", "lease_s", "max_attempts"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not 0 < self.backoff_base_s <= self.backoff_max_s:
+            raise ValueError("backoff must satisfy 0 < backoff_base_s <= backoff_max_s")
+        if self.drain_s < 0:
+            raise ValueError("drain_s must not be negative")
+
+    def backoff_s(self, attempt: int) -> float:
+        """Delay before retry number `attempt` (1-based): exponential, capped, with jitter.
+
+        Half the delay is fixed and half random ("equal jitter"): retries of rows that failed
+        together spread out, yet none comes back immediately.
+        """
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (max(attempt, 1) - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    @property
+    def heartbeat_s(self) -> float:
+        return self.lease_s / 3
+
+
+@dataclass
+class RunSummary:
+    """What one run of a job did; logged at the end of every run."""
+
+    job_id: str
+    claimed: int = 0
+    completed: int = 0
+    retried: int = 0
+    failed: int = 0
+    rescued: int = 0
+    lost: int = 0
+    batches: int = 0
+    duration_s: float = 0.0
+
+    def describe(self) -> str:
+        return (
+            f"claimed={self.claimed} completed={self.completed} retried={self.retried} "
+            f"failed={self.failed} rescued={self.rescued} lost={self.lost} "
+            f"batches={self.batches} duration={self.duration_s:.3f}s"
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A batch of rows claimed together under one token."""
+
+    token: uuid.UUID
+    rows: Sequence[Row[Any]]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    row: Row[Any]
+    values: Mapping[str, Any] | None = None
+    error: BaseException | None = None
+
+
+class SessionFactory(Protocol):
+    def __call__(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]: ...
+
+
+class StatusQueue:
+    """The rows of one table whose status column one background service watches.
+
+    The bookkeeping columns are `available_at`, `claim_token`, `claimed_at`, `attempts`,
+    `last_error` and (optional) `completed_at`, each prefixed with `column_prefix` so that
+    several services can watch different status columns of the same table independently.
+    """
+
+    registry: ClassVar[dict[str, StatusQueue]] = {}
+    """Every queue of the process by job id (the status endpoint and shutdown use it)."""
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        status: InstrumentedAttribute[Any],
+        queued: enum.Enum,
+        processing: enum.Enum,
+        completed: enum.Enum,
+        error: enum.Enum,
+        policy: QueuePolicy,
+        session_factory: SessionFactory,
+        column_prefix: str = "",
+    ) -> None:
+        self.job_id = job_id
+        self.policy = policy
+        self.table = status.property.parent.local_table
+        self.status = self.table.c[status.key]
+        self.queued, self.processing, self.completed, self.error = (
+            queued,
+            processing,
+            completed,
+            error,
+        )
+        enum_class = type(queued)
+        for member in (processing, completed, error):
+            if not isinstance(member, enum_class):
+                raise TypeError(f"{member!r} is not a member of {enum_class.__name__}")
+        self._session_factory = session_factory
+        columns = self.table.c
+        primary_key = list(self.table.primary_key.columns)
+        if len(primary_key) != 1:
+            raise ValueError(f"{self.table.name}: a status queue needs a single-column key")
+        self.id = primary_key[0]
+        try:
+            self.available_at = columns[f"{column_prefix}available_at"]
+            self.claim_token = columns[f"{column_prefix}claim_token"]
+            self.claimed_at = columns[f"{column_prefix}claimed_at"]
+            self.attempts = columns[f"{column_prefix}attempts"]
+            self.last_error = columns[f"{column_prefix}last_error"]
+        except KeyError as missing:
+            raise ValueError(
+                f"{self.table.name} lacks the queue column {missing.args[0]!r}"
+            ) from None
+        self.completed_at = columns.get(f"{column_prefix}completed_at")
+        self._running = 0
+        self._wake_pending = False
+        self._waker: Callable[[], None] | None = None
+        StatusQueue.registry[job_id] = self
+
+    @property
+    def running(self) -> bool:
+        return self._running > 0
+
+    # -- claim ---------------------------------------------------------------------------
+
+    async def claim(self, session: AsyncSession, due: Select[Any]) -> Claim:
+        """Mark the rows `due` selects as Processing, in `session`'s transaction.
+
+        `due` selects the key of the rows to claim, with `.with_for_update(skip_locked=True)`
+        and a limit; the caller commits (leaving `get_background_session()` does).
+        """
+        token = uuid.uuid4()
+        statement = (
+            update(self.table)
+            .where(self.id.in_(_inline_status_values(due).scalar_subquery()))
+            .values(
+                {
+                    self.status: self.processing,
+                    self.claim_token: token,
+                    self.claimed_at: utcnow(),
+                    self.attempts: self.attempts + 1,
+                }
+            )
+            .returning(*self.table.c)
+        )
+        rows = (await session.execute(statement)).all()
+        return Claim(token, rows)
+
+    # -- run -----------------------------------------------------------------------------
+
+    async def run(self, claim_due: Callable[[], Awaitable[Claim]], handler: Handler) -> RunSummary:
+        """One run of the job: rescue stale rows, then claim and process batches.
+
+        Without a drain budget a run processes one batch; with one, it keeps claiming until
+        the queue is empty or the budget is spent, so a backlog does not wait an interval
+        per batch.
+        """
+        summary = RunSummary(self.job_id)
+        started = time.monotonic()
+        self._running += 1
+        logger.info("%s: run started", self.job_id)
+        try:
+            summary.rescued = await self.rescue_stale()
+            deadline = started + self.policy.drain_s
+            while True:
+                self._wake_pending = False
+                claim = await claim_due()
+                if claim.rows:
+                    summary.batches += 1
+                    summary.claimed += len(claim.rows)
+                    await self._process(claim, handler, summary)
+                elif not self._wake_pending:
+                    break
+                if time.monotonic() >= deadline and not self._wake_pending:
+                    break
+        except Exception:
+            logger.exception("%s: run aborted", self.job_id)
+            raise
+        finally:
+            self._running -= 1
+            summary.duration_s = time.monotonic() - started
+            logger.info("%s: run finished: %s", self.job_id, summary.describe())
+        return summary
+
+    async def _process(self, claim: Claim, handler: Handler, summary: RunSummary) -> None:
+        pending = list(claim.rows)
+        outcomes: list[_Outcome] = []
+
+        async def worker() -> None:
+            while pending:
+                outcomes.append(await self._handle(pending.pop(), handler))
+
+        workers = min(self.policy.concurrency, len(pending))
+        async with self._heartbeat(claim):
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        await self._finish(claim.token, outcomes, summary)
+
+    async def _handle(self, row: Row[Any], handler: Handler) -> _Outcome:
+        try:
+            async with asyncio.timeout(self.policy.item_timeout_s):
+                return _Outcome(row, values=await handler(row))
+        except Exception as exc:  # every failure is recorded on its row, never swallowed
+            attempt = row._mapping[self.attempts.key]
+            logger.error(
+                "%s: row %s failed on attempt %d/%d",
+                self.job_id,
+                row._mapping[self.id.key],
+                attempt,
+                self.policy.max_attempts,
+                exc_info=exc,
+            )
+            return _Outcome(row, error=exc)
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, claim: Claim) -> AsyncIterator[None]:
+        """Keep the claim of a long batch fresh so the rescue never takes it from a live worker."""
+
+        async def beat() -> None:
+            ids = [row._mapping[self.id.key] for row in claim.rows]
+            while True:
+                await asyncio.sleep(self.policy.heartbeat_s)
+                async with self._session_factory() as session:
+                    await session.execute(
+                        update(self.table)
+                        .where(self._owned(claim.token), self.id.in_(ids))
+                        .values({self.claimed_at: utcnow()})
+                    )
+
+        task = asyncio.create_task(beat())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- finish --------------------------------------------------------------------------
+
+    def _owned(self, token: uuid.UUID) -> ColumnElement[bool]:
+        return (self.status == self.processing) & (self.claim_token == token)
+
+    async def _finish(
+        self, token: uuid.UUID, outcomes: Sequence[_Outcome], summary: RunSummary
+    ) -> None:
+        now = utcnow()
+        done: dict[str, Any] = {self.status.key: self.completed, self.claim_token.key: None}
+        done[self.last_error.key] = None
+        if self.completed_at is not None:
+            done[self.completed_at.key] = now
+        plain = [o.row._mapping[self.id.key] for o in outcomes if o.error is None and not o.values]
+        async with self._session_factory() as session:
+            if plain:
+                finished = await session.execute(
+                    update(self.table)
+                    .where(self.id.in_(plain), self._owned(token))
+                    .values(done)
+                    .returning(self.id)
+                )
+                completed = len(finished.all())
+                summary.completed += completed
+                summary.lost += len(plain) - completed
+            for outcome in outcomes:
+                if outcome.error is None and not outcome.values:
+                    continue
+                values = {**done, **outcome.values} if outcome.error is None else None
+                key = outcome.row._mapping[self.id.key]
+                if values is None:
+                    values, retried = self._failure_values(outcome, now)
+                finished = await session.execute(
+                    update(self.table)
+                    .where(self.id == key, self._owned(token))
+                    .values(values)
+                    .returning(self.id)
+                )
+                if finished.first() is None:
+                    summary.lost += 1
+                elif outcome.error is None:
+                    summary.completed += 1
+                elif retried:
+                    summary.retried += 1
+                else:
+                    summary.failed += 1
+        if summary.lost:
+            logger.warning(
+                "%s: %d finished rows were no longer ours (rescued after the lease)",
+                self.job_id,
+                summary.lost,
+            )
+
+    def _failure_values(self, outcome: _Outcome, now: datetime) -> tuple[dict[str, Any], bool]:
+        attempt = outcome.row._mapping[self.attempts.key]
+        error_text = f"{type(outcome.error).__name__}: {outcome.error}"[:ERROR_TEXT_LIMIT]
+        values: dict[str, Any] = {self.claim_token.key: None, self.last_error.key: error_text}
+        if attempt < self.policy.max_attempts:
+            values[self.status.key] = self.queued
+            values[self.available_at.key] = now + timedelta(
+                seconds=self.policy.backoff_s(attempt)
+            )
+            return values, True
+        values[self.status.key] = self.error
+        return values, False
+
+    # -- rescue --------------------------------------------------------------------------
+
+    async def rescue_stale(self) -> int:
+        """Requeue rows left in Processing past the lease (their worker is gone).
+
+        Rows whose attempts are spent go to Error instead, so a row that crashes its worker
+        every time cannot loop forever. A row locked by a live worker's finish is skipped.
+        """
+        now = utcnow()
+        stale = _inline_status_values(
+            select(self.id)
+            .where(
+                self.status == self.processing,
+                self.claimed_at < now - timedelta(seconds=self.policy.lease_s),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        exhausted = self.attempts >= self.policy.max_attempts
+        message = f"lease of {self.policy.lease_s:g}s expired: the worker was lost"
+        statement = (
+            update(self.table)
+            .where(self.id.in_(stale.scalar_subquery()))
+            .values(
+                {
+                    self.status: case(
+                        (exhausted, literal(self.error, self.status.type)),
+                        else_=literal(self.queued, self.status.type),
+                    ),
+                    self.claim_token: None,
+                    self.available_at: now,
+                    self.last_error: message,
+                }
+            )
+            .returning(self.id, self.attempts, self.status)
+        )
+        async with self._session_factory() as session:
+            rescued = (await session.execute(statement)).all()
+        for key, attempts, status in rescued:
+            logger.warning(
+                "%s: rescued row %s stuck in %s (attempt %d) -> %s",
+                self.job_id,
+                key,
+                self.processing.value,
+                attempts,
+                status.value,
+            )
+        return len(rescued)
+
+    # -- observability -------------------------------------------------------------------
+
+    async def snapshot(self) -> dict[str, Any]:
+        """Queue depth per status, the oldest due row's age, and rows stuck past the lease."""
+        now = utcnow()
+        async with self._session_factory() as session:
+            counts = dict(
+                (await session.execute(select(self.status, func.count()).group_by(self.status)))
+                .tuples()
+                .all()
+            )
+            oldest = await session.scalar(
+                _inline_status_values(
+                    select(func.min(self.available_at)).where(
+                        self.status == self.queued, self.available_at <= now
+                    )
+                )
+            )
+            stuck = await session.scalar(
+                _inline_status_values(
+                    select(func.count()).where(
+                        self.status == self.processing,
+                        self.claimed_at < now - timedelta(seconds=self.policy.lease_s),
+                    )
+                )
+            )
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return {
+            "job_id": self.job_id,
+            "counts": {
+                member.value: counts.get(member, 0) for member in type(self.queued)
+            },
+            "oldest_queued_age_s": (now - oldest).total_seconds() if oldest else None,
+            "stuck_processing": stuck or 0,
+        }
+
+    # -- wake-up -------------------------------------------------------------------------
+
+    def attach_waker(self, waker: Callable[[], None]) -> None:
+        """`waker` asks the scheduler to run this queue's job now (see `WakeupListener`)."""
+        self._waker = waker
+
+    def wake(self) -> None:
+        """A row became due: run now, or make the running run claim once more before ending."""
+        if self._running:
+            self._wake_pending = True
+        elif self._waker is not None:
+            self._waker()
+
+    def notify_channel(self) -> str:
+        return f"{self.table.name}_{self.status.key}_due"
+
+    def notify_trigger_ddl(self) -> list[str]:
+        """PostgreSQL statements that make the table NOTIFY when a row becomes due."""
+        channel = self.notify_channel()
+        function = f"{channel}_notify"
+        status = self.status.name
+        queued = self.queued.value.replace("'", "''")
+        return [
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {function} ON {self.table.name}",
+            f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OF {status} "
+            f"ON {self.table.name} FOR EACH ROW "
+            f"WHEN (NEW.{status} = '{queued}' AND NEW.{self.available_at.name} <= now()) "
+            f"EXECUTE FUNCTION {function}()",
+        ]
+
+
+async def wait_until_idle(timeout_s: float) -> bool:
+    """Wait for every running queue run to end (graceful shutdown); False on timeout.
+
+    Rows a run still holds when the process exits anyway are rescued after their lease.
+    """
+    deadline = time.monotonic() + timeout_s
+    while any(queue.running for queue in StatusQueue.registry.values()):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+class WakeupListener:
+    """LISTENs (PostgreSQL) for the NOTIFYs of registered queues and wakes their jobs.
+
+    The job's interval stays the safety net: a lost connection only delays pickup until the
+    listener is back (it reconnects with backoff and logs each loss). On other databases it
+    does nothing.
+    """
+
+    def __init__(self, *, reconnect_max_s: float = 30.0, keepalive_s: float = 30.0) -> None:
+        self._queues: dict[str, StatusQueue] = {}
+        self._reconnect_max_s = reconnect_max_s
+        self._keepalive_s = keepalive_s
+        self._task: asyncio.Task[None] | None = None
+        self._dsn = ""
+        self.connected = asyncio.Event()
+        self.connections = 0
+
+    def register(self, queue: StatusQueue, scheduler: Any) -> None:
+        """Wake `queue`'s job (registered on `scheduler` under `queue.job_id`) on NOTIFY."""
+
+        def run_now() -> None:
+            job = scheduler.get_job(queue.job_id)
+            if job is not None:
+                # The scheduler still applies the job's max_instances to this run.
+                job.modify(next_run_time=utcnow())
+
+        queue.attach_waker(run_now)
+        self._queues[queue.notify_channel()] = queue
+
+    async def start(self, database_url: str) -> bool:
+        """Install the NOTIFY triggers and start listening; False when there is nothing to do."""
+        url = make_url(database_url)
+        if url.get_backend_name() != "postgresql" or not self._queues or self._task:
+            return False
+        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        await self._install_triggers()
+        self.connected = asyncio.Event()
+        self._task = asyncio.create_task(self._listen_forever(), name="wakeup-listener")
+        return True
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.connected.clear()
+
+    async def _install_triggers(self) -> None:
+        import asyncpg  # only needed on PostgreSQL
+
+        connection = await asyncpg.connect(self._dsn)
+        try:
+            async with connection.transaction():
+                # Several replicas may start at once; CREATE OR REPLACE FUNCTION races itself.
+                await connection.execute("SELECT pg_advisory_xact_lock(hashtext('skf-wakeup'))")
+                for queue in self._queues.values():
+                    for statement in queue.notify_trigger_ddl():
+                        await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    def _on_notify(self, _connection: Any, _pid: int, channel: str, _payload: str) -> None:
+        queue = self._queues.get(channel)
+        if queue is not None:
+            queue.wake()
+
+    async def _listen_forever(self) -> None:
+        import asyncpg
+
+        delay = 0.5
+        while True:
+            try:
+                await self._listen_once(asyncpg)
+                delay = 0.5
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                logger.warning("wake-up listener: %s; reconnecting in %.1fs", exc, delay)
+            finally:
+                self.connected.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._reconnect_max_s)
+
+    async def _listen_once(self, asyncpg: Any) -> None:
+        lost = asyncio.Event()
+        connection = await asyncpg.connect(self._dsn)
+        try:
+            connection.add_termination_listener(lambda _connection: lost.set())
+            for channel in self._queues:
+                await connection.add_listener(channel, self._on_notify)
+            self.connections += 1
+            self.connected.set()
+            logger.info("wake-up listener on %s", ", ".join(self._queues))
+            for queue in self._queues.values():
+                queue.wake()  # catch up on rows queued while nobody listened
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self._keepalive_s)
+                if not lost.is_set():
+                    # A half-open TCP connection never reports itself lost; a query does.
+                    await connection.fetchval("SELECT 1")
+            logger.warning("wake-up listener lost its connection")
+        finally:
+            if not connection.is_closed():
+                connection.terminate()
+
+
+wakeup_listener = WakeupListener()
+"""The process's one listener; services register on it when their wake-up setting is on."""
