@@ -4,7 +4,7 @@
 
 Runs on the default embedded SQLite database (or `DATABASE_URL`), with the real scheduler,
 the real job and the real settings, tuned through environment variables for a quick demo:
-a 1 s interval and short retry backoff unless you set them yourself.
+a 1 s interval, a drain budget and short retry backoff unless you set them yourself.
 """
 
 import argparse
@@ -18,6 +18,7 @@ DEMO_DEFAULTS = {
     "EMAIL_SENDER_MAX_ATTEMPTS": "3",
     "EMAIL_SENDER_BACKOFF_BASE_SECONDS": "0.2",
     "EMAIL_SENDER_BACKOFF_MAX_SECONDS": "1",
+    "EMAIL_SENDER_DRAIN_SECONDS": "5",
     "DATABASE_URL": "sqlite+aiosqlite:///./example_service.db",
 }
 for _name, _value in DEMO_DEFAULTS.items():
@@ -46,6 +47,14 @@ async def seed(messages: int, invalid: int) -> None:
         )
 
 
+class _OneLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(logging.makeLogRecord({**record.__dict__, "exc_info": None}))
+        if record.exc_info and record.exc_info[1] is not None:
+            line += f" ({record.exc_info[1]!r})"
+        return line
+
+
 def _line(counts: dict[str, int]) -> str:
     return "  ".join(f"{name}={count}" for name, count in counts.items())
 
@@ -53,7 +62,7 @@ def _line(counts: dict[str, int]) -> str:
 async def main(messages: int, invalid: int, timeout_s: float) -> int:
     await create_schema()
     await seed(messages, invalid)
-    print(f"queued {messages} emails ({invalid} with undeliverable addresses) on {settings.DATABASE_URL}")
+    print(f"queued {messages} emails ({invalid} undeliverable) on {settings.DATABASE_URL}")
     unfinished = {EmailStatus.Queued.value, EmailStatus.Processing.value}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
@@ -77,4 +86,6 @@ if __name__ == "__main__":
     parser.add_argument("--timeout", type=float, default=60.0)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    # One line per failure here; the service itself logs full tracebacks.
+    logging.getLogger().handlers[0].setFormatter(_OneLineFormatter(LOG_FORMAT))
     raise SystemExit(asyncio.run(main(arguments.messages, arguments.invalid, arguments.timeout)))

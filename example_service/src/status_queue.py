@@ -34,7 +34,7 @@ import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -431,9 +431,7 @@ class StatusQueue:
         values: dict[str, Any] = {self.claim_token.key: None, self.last_error.key: error_text}
         if attempt < self.policy.max_attempts:
             values[self.status.key] = self.queued
-            values[self.available_at.key] = now + timedelta(
-                seconds=self.policy.backoff_s(attempt)
-            )
+            values[self.available_at.key] = now + timedelta(seconds=self.policy.backoff_s(attempt))
             return values, True
         values[self.status.key] = self.error
         return values, False
@@ -516,9 +514,7 @@ class StatusQueue:
             oldest = oldest.replace(tzinfo=UTC)
         return {
             "job_id": self.job_id,
-            "counts": {
-                member.value: counts.get(member, 0) for member in type(self.queued)
-            },
+            "counts": {member.value: counts.get(member, 0) for member in type(self.queued)},
             "oldest_queued_age_s": (now - oldest).total_seconds() if oldest else None,
             "stuck_processing": stuck or 0,
         }

@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy.engine import URL, make_url
-
 from src.schema import create_schema, drop_schema
 from src.session import async_session
 

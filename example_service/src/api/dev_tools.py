@@ -32,9 +32,7 @@ router = APIRouter(prefix="/dev", tags=["dev-tools"], dependencies=[Depends(requ
 
 @router.get("/jobs")
 async def list_jobs() -> list[dict[str, Any]]:
-    return [
-        {"id": job.id, "next_run_time": job.next_run_time} for job in scheduler.get_jobs()
-    ]
+    return [{"id": job.id, "next_run_time": job.next_run_time} for job in scheduler.get_jobs()]
 
 
 @router.post("/jobs/{job_id}/run", status_code=status.HTTP_202_ACCEPTED)

@@ -66,7 +66,8 @@ async def requeue_email(message_id: int, session: Session) -> EmailOut:
         if current is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such email")
         raise HTTPException(
-            status.HTTP_409_CONFLICT, f"only Error messages can be requeued, not {current.status.value}"
+            status.HTTP_409_CONFLICT,
+            f"only Error messages can be requeued, not {current.status.value}",
         )
     message = await session.get(EmailMessage, message_id, populate_existing=True)
     return EmailOut.model_validate(message)

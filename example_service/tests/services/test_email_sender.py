@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Row, select, update
-
 from src.models.email_message import EmailMessage, EmailStatus
 from src.services import email_sender_scheduler as service
 from src.session.async_session import get_background_session
@@ -33,9 +32,11 @@ def policy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Set fields of the queue's policy for one test: `policy(max_attempts=2)`."""
 
     def set_policy(**changes: Any) -> None:
-        monkeypatch.setattr(service.EMAIL_QUEUE, "policy", replace(service.EMAIL_QUEUE.policy, **changes))
+        monkeypatch.setattr(
+            service.EMAIL_QUEUE, "policy", replace(service.EMAIL_QUEUE.policy, **changes)
+        )
 
-    yield set_policy
+    return set_policy
 
 
 async def queue_emails(count: int, **values: Any) -> list[int]:
@@ -60,7 +61,9 @@ async def make_due() -> None:
         await session.execute(update(EmailMessage).values(available_at=utcnow()))
 
 
-async def test_sends_every_queued_message_and_completes_it(database: str, handled: list[int]) -> None:
+async def test_sends_every_queued_message_and_completes_it(
+    database: str, handled: list[int]
+) -> None:
     ids = await queue_emails(3)
 
     summary = await service.process_pending_email_messages()
@@ -127,7 +130,9 @@ async def test_a_failure_is_retried_with_backoff_then_ends_in_error(
     assert message.attempts == 1
     assert message.last_error == "ConnectionError: smtp relay refused"
     # Equal jitter: between half and all of the first backoff step (60 s).
-    assert before + timedelta(seconds=30) <= message.available_at <= utcnow() + timedelta(seconds=60)
+    assert (
+        before + timedelta(seconds=30) <= message.available_at <= utcnow() + timedelta(seconds=60)
+    )
 
     not_due = await service.process_pending_email_messages()
     assert not_due.claimed == 0
@@ -181,7 +186,8 @@ async def test_an_item_that_hangs_times_out_and_is_retried(
     assert summary.retried == 1
     (message,) = (await rows()).values()
     assert message.status is EmailStatus.Queued
-    assert message.last_error is not None and message.last_error.startswith("TimeoutError")
+    assert message.last_error is not None
+    assert message.last_error.startswith("TimeoutError")
 
 
 async def test_handlers_run_at_most_concurrency_at_once(
@@ -258,7 +264,8 @@ async def test_a_rescued_row_whose_attempts_are_spent_ends_in_error(
     assert (summary.rescued, handled) == (1, [])
     message = (await rows())[poison]
     assert message.status is EmailStatus.Error
-    assert message.last_error is not None and "lease" in message.last_error
+    assert message.last_error is not None
+    assert "lease" in message.last_error
 
 
 async def test_a_late_finisher_cannot_overwrite_a_row_rescued_and_reclaimed(
@@ -281,9 +288,7 @@ async def test_a_late_finisher_cannot_overwrite_a_row_rescued_and_reclaimed(
     late_run = asyncio.create_task(service.process_pending_email_messages())
     await stalled.wait()
     async with get_background_session() as session:
-        await session.execute(
-            update(EmailMessage).values(claimed_at=utcnow() - timedelta(hours=2))
-        )
+        await session.execute(update(EmailMessage).values(claimed_at=utcnow() - timedelta(hours=2)))
     monkeypatch.setattr(service, "send_email_message", second_worker)
     rescue_run = await service.process_pending_email_messages()
     release.set()

@@ -1,0 +1,3 @@
+from skf.cli import main
+
+main()
