@@ -92,7 +92,9 @@ class ArchitectureDoc:
                     raise ProjectError(f"{self.path}:{index + 1}: unmatched skf:end marker")
                 key = (open_block[0], open_block[1])
                 if key in blocks:
-                    raise ProjectError(f"{self.path}:{index + 1}: duplicate block {key[0]} {key[1]}")
+                    raise ProjectError(
+                        f"{self.path}:{index + 1}: duplicate block {key[0]} {key[1]}"
+                    )
                 blocks[key] = Block(open_block[0], open_block[1], open_block[2], index)
                 open_block = None
         if open_block is not None:
@@ -226,7 +228,7 @@ class ArchitectureDoc:
         if kind == "enum":
             section = self.enums_section()
             return None if section is None else section[1]
-        for title, start, end in self._h2_sections():
+        for title, _start, end in self._h2_sections():
             if title.strip().lower() == SERVICES_HEADING[3:].lower():
                 return end
         return None

@@ -1,0 +1,1 @@
+"""`skf check`: the compliance checker that gates pull requests."""

@@ -1,0 +1,105 @@
+"""One Python source file of the host project: text, syntax tree, and name resolution."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+)
+
+
+class ParseFailure(Exception):
+    """The file is not valid Python (reported with its location, never as a traceback)."""
+
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+@dataclass
+class SourceFile:
+    path: str
+    """POSIX path relative to the project root."""
+    module_name: str
+    """Import name (`src.services.email_sender_scheduler`)."""
+    text: str
+    _names: dict[int, set[str]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def module(self) -> cst.Module:
+        try:
+            return cst.parse_module(self.text)
+        except cst.ParserSyntaxError as error:
+            raise ParseFailure(
+                self.path, error.raw_line, error.raw_column + 1, error.message
+            ) from None
+        except (RecursionError, ValueError) as error:
+            raise ParseFailure(self.path, 1, 1, f"cannot parse: {error}") from None
+
+    @cached_property
+    def wrapper(self) -> MetadataWrapper:
+        # No copy: nodes found by walking `module` are the nodes the metadata describes.
+        return MetadataWrapper(self.module, unsafe_skip_copy=True)
+
+    @cached_property
+    def _qualified(self) -> dict[cst.CSTNode, Any]:
+        return dict(self.wrapper.resolve(QualifiedNameProvider).items())
+
+    @cached_property
+    def _positions(self) -> dict[cst.CSTNode, object]:
+        return dict(self.wrapper.resolve(PositionProvider).items())
+
+    @property
+    def package(self) -> str:
+        is_package = self.path.endswith("/__init__.py") or self.path == "__init__.py"
+        return self.module_name if is_package else self.module_name.rpartition(".")[0]
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        """Absolute dotted names `node` refers to, through imports and aliases.
+
+        `sa.select` -> `sqlalchemy.select`; `scheduler as shared` -> `src.scheduler_instance
+        .scheduler`; a name defined in this file -> `<this module>.<name>`.
+        """
+        names: set[str] = set()
+        found = self._qualified.get(node)
+        if found is None:
+            return set()
+        if callable(found):  # libcst resolves qualified names lazily
+            found = found()
+        for qualified in found:
+            value = qualified.name
+            if value.startswith("."):
+                value = self.resolve_relative(value)
+            elif qualified.source is QualifiedNameSource.LOCAL:
+                value = f"{self.module_name}.{value}"
+            names.add(value)
+        return names
+
+    def resolve_relative(self, relative: str) -> str:
+        """`..base.Base` seen from this file -> `src.models.base.Base`."""
+        level = len(relative) - len(relative.lstrip("."))
+        base = self.package.split(".") if self.package else []
+        if level > 1:
+            base = base[: len(base) - (level - 1)]
+        rest = relative[level:]
+        return ".".join([*base, rest]) if rest else ".".join(base)
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """(line, column, end_line, end_column), 1-based columns."""
+        code_range = self._positions[node]
+        start, end = code_range.start, code_range.end  # type: ignore[attr-defined]
+        return start.line, start.column + 1, end.line, end.column + 1
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.position(node)[0]
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
