@@ -18,4 +18,3 @@ class Report:
     @property
     def exit_code(self) -> int:
         return self.result.exit_code
-
