@@ -151,7 +151,7 @@ def lookup_rule(rules: Sequence[type[RuleMeta]], query: str) -> type[RuleMeta]:
             return rule
     keys = {rule.code.lower(): rule.code for rule in rules}
     keys.update({rule.name.lower(): rule.name for rule in rules})
-    near = difflib.get_close_matches(wanted, list(keys), n=5, cutoff=0.6)
+    near = difflib.get_close_matches(wanted, list(keys), n=5, cutoff=0.8)
     if wanted.startswith("skf"):  # SKF10 -> SKF101..SKF109: prefixes are near too
         near += [key for key in sorted(keys) if key.startswith(wanted) and key not in near]
     hint = f"; did you mean {', '.join(keys[key] for key in near[:5])}?" if near else ""
