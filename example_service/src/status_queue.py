@@ -490,11 +490,13 @@ class StatusQueue:
         """Queue depth per status, the oldest due row's age, and rows stuck past the lease."""
         now = utcnow()
         async with self._session_factory() as session:
-            counts = dict(
-                (await session.execute(select(self.status, func.count()).group_by(self.status)))
-                .tuples()
-                .all()
-            )
+            # Rows unpack as tuples (`Result.tuples()` is deprecated since SQLAlchemy 2.1).
+            counts = {
+                status: count
+                for status, count in await session.execute(
+                    select(self.status, func.count()).group_by(self.status)
+                )
+            }
             oldest = await session.scalar(
                 _inline_status_values(
                     select(func.min(self.available_at)).where(
