@@ -6,11 +6,19 @@ instead` are code taken from the rule's own INVALID / VALID examples (the VALID 
 from the template), so the docs cannot drift from what the rule really accepts.
 """
 
-from collections.abc import Mapping
+import abc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from skf.check.findings import Applicability
+from skf.check.findings import Applicability, Finding, FixInfo
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from skf.check.fixes import FixPlan
+    from skf.project.inventory import Inventory
+    from skf.project.source import SourceFile
 
 
 @dataclass(frozen=True)
@@ -42,3 +50,67 @@ class RuleMeta:
     fix_description: ClassVar[str | None] = None
     VALID: ClassVar[tuple[Example, ...]]
     INVALID: ClassVar[tuple[Example, ...]]
+
+
+class Rule(RuleMeta, abc.ABC):
+    """A rule the engine runs: `check` yields its findings over the whole inventory.
+
+    Rules with a fix also implement `fix`, which adds the edits for one of their findings to
+    a ChangeSet (see `skf.check.fixes`).
+    """
+
+    @abc.abstractmethod
+    def check(self, inventory: "Inventory") -> Iterator[Finding]:
+        """The rule's findings (every one of them: suppressions and baselines come later)."""
+
+    def fix(self, finding: Finding, inventory: "Inventory", plan: "FixPlan") -> bool:
+        """Add the edits fixing `finding` to `plan`; False when this finding cannot be fixed
+        (rules without a fix keep this default)."""
+        return False
+
+    def finding(
+        self,
+        message: str,
+        path: str,
+        position: tuple[int, int, int, int] | None = None,
+        *,
+        service: str | None = None,
+        symbol: str = "",
+        fix: FixInfo | None = None,
+    ) -> Finding:
+        line, column, end_line, end_column = position or (None, None, None, None)
+        return Finding(
+            code=self.code,
+            name=self.name,
+            checklist_item=self.checklist_item,
+            message=message,
+            path=path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            service=service,
+            symbol=symbol,
+            fix=fix,
+        )
+
+    def at(
+        self,
+        message: str,
+        source: "SourceFile",
+        node: "cst.CSTNode",
+        *,
+        service: str | None = None,
+        symbol: str = "",
+        fix: FixInfo | None = None,
+    ) -> Finding:
+        """A finding located at `node` of `source`."""
+        return self.finding(
+            message, source.path, source.position(node), service=service, symbol=symbol, fix=fix
+        )
+
+    def default_fix(self, applicability: "Applicability | None" = None) -> FixInfo | None:
+        chosen = applicability or self.fix_applicability
+        if chosen is None:
+            return None
+        return FixInfo(chosen, self.fix_description or "")

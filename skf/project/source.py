@@ -1,5 +1,7 @@
 """One Python source file of the host project: text, syntax tree, and name resolution."""
 
+import ast
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,6 +26,22 @@ class ParseFailure(Exception):
         self.message = message
 
 
+def _python_syntax_error(path: str, text: str) -> ParseFailure | None:
+    """Python's own diagnosis of a file libcst rejected: its line and message are the ones
+    developers know (libcst's parser reports where it gave up, often a line later)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = error.offset or 1
+        return ParseFailure(path, max(line, 1), max(column, 1), error.msg)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
 @dataclass
 class SourceFile:
     path: str
@@ -32,14 +50,22 @@ class SourceFile:
     """Import name (`src.services.email_sender_scheduler`)."""
     text: str
     _names: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    failure: ParseFailure | None = field(default=None, repr=False)
+    """Set when the file could not even be decoded: `module` raises it."""
 
     @cached_property
     def module(self) -> cst.Module:
+        if self.failure is not None:
+            raise self.failure
+        if "\0" in self.text:
+            line = self.text.count("\n", 0, self.text.index("\0")) + 1
+            raise ParseFailure(self.path, line, 1, "source contains a null byte")
         try:
             return cst.parse_module(self.text)
         except cst.ParserSyntaxError as error:
-            raise ParseFailure(
-                self.path, error.raw_line, error.raw_column + 1, error.message
+            precise = _python_syntax_error(self.path, self.text)
+            raise precise or ParseFailure(
+                self.path, max(error.raw_line, 1), error.raw_column + 1, error.message
             ) from None
         except (RecursionError, ValueError) as error:
             raise ParseFailure(self.path, 1, 1, f"cannot parse: {error}") from None
@@ -56,6 +82,15 @@ class SourceFile:
     @cached_property
     def _positions(self) -> dict[cst.CSTNode, object]:
         return dict(self.wrapper.resolve(PositionProvider).items())
+
+    def analyse(self) -> None:
+        """Parse and resolve names and positions now; ParseFailure when that is impossible
+        (invalid syntax, or nesting too deep for the analysis)."""
+        try:
+            self._qualified  # noqa: B018
+            self._positions  # noqa: B018
+        except RecursionError:
+            raise ParseFailure(self.path, 1, 1, "too deeply nested to analyse") from None
 
     @property
     def package(self) -> str:

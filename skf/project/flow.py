@@ -1,0 +1,484 @@
+"""The processing path of a job: the job function and the project code it runs.
+
+Starting from the job function, calls are followed into project functions (two calls deep),
+into the methods of project objects the code calls (`QUEUE.run(...)` runs `StatusQueue.run`
+with `self.<attr>` bound to what the constructor call passed), through `self.<method>()`
+calls inside such an object, and into callbacks handed to any of them (`claim_due`,
+`send_email_message`). Each function on the path is a `Frame`; `FrameFacts` lists what the
+rules look at in it (calls, awaits, `with` blocks, exception handlers, assignments), each with
+the blocks that enclose it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from skf.project.resolve import Bound, Definition, Frame, Resolved, Resolver
+from skf.project.source import SourceFile
+
+MAX_DEPTH = 2
+"""Calls followed from the job into project functions (the brief asks for at least one)."""
+MAX_FRAMES = 80
+
+
+@dataclass(frozen=True)
+class Context:
+    """The blocks around a node inside its function."""
+
+    withs: tuple[cst.WithItem, ...] = ()
+    """Enclosing `with` items, outermost first."""
+    handler: cst.ExceptHandler | None = None
+    in_finally: bool = False
+    in_loop: bool = False
+    in_try: bool = False
+
+
+@dataclass(frozen=True)
+class CallSite:
+    node: cst.Call
+    context: Context
+    awaited: bool
+
+
+@dataclass(frozen=True)
+class AwaitSite:
+    node: cst.Await
+    context: Context
+
+
+@dataclass(frozen=True)
+class WithSite:
+    item: cst.WithItem
+    block: cst.With
+    context: Context
+    """The blocks around the `with` itself."""
+
+
+@dataclass(frozen=True)
+class HandlerSite:
+    node: cst.ExceptHandler
+    context: Context
+    """The blocks around the `try`."""
+
+
+@dataclass(frozen=True)
+class AssignSite:
+    target: cst.BaseAssignTargetExpression | cst.BaseExpression
+    value: cst.BaseExpression | None
+    augmented: bool
+    context: Context
+
+
+@dataclass
+class FrameFacts:
+    calls: list[CallSite] = field(default_factory=list)
+    awaits: list[AwaitSite] = field(default_factory=list)
+    withs: list[WithSite] = field(default_factory=list)
+    handlers: list[HandlerSite] = field(default_factory=list)
+    assignments: list[AssignSite] = field(default_factory=list)
+    comparisons: list[tuple[cst.Comparison, Context]] = field(default_factory=list)
+    raises: list[tuple[cst.Raise, Context]] = field(default_factory=list)
+    returns: list[tuple[cst.Return, Context]] = field(default_factory=list)
+
+
+class _Collector(cst.CSTVisitor):
+    """Walks one function body (not nested functions or classes), tracking enclosing blocks."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        super().__init__()
+        self.function = function
+        self.facts = FrameFacts()
+        self.context = Context()
+
+    def _visit_with_context(self, node: cst.CSTNode, context: Context) -> None:
+        saved = self.context
+        self.context = context
+        node.visit(self)
+        self.context = saved
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if node is self.function:
+            node.body.visit(self)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_With(self, node: cst.With) -> bool:
+        context = self.context
+        for item in node.items:
+            item.item.visit(self)
+            self.facts.withs.append(WithSite(item, node, context))
+            context = Context(
+                (*context.withs, item),
+                context.handler,
+                context.in_finally,
+                context.in_loop,
+                context.in_try,
+            )
+        self._visit_with_context(node.body, context)
+        return False
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        outer = self.context
+        inside = Context(outer.withs, outer.handler, outer.in_finally, outer.in_loop, True)
+        self._visit_with_context(node.body, inside)
+        for handler in node.handlers:
+            self.facts.handlers.append(HandlerSite(handler, outer))
+            if handler.type is not None:
+                handler.type.visit(self)
+            self._visit_with_context(
+                handler.body,
+                Context(outer.withs, handler, outer.in_finally, outer.in_loop, outer.in_try),
+            )
+        if node.orelse is not None:
+            self._visit_with_context(node.orelse, outer)
+        if node.finalbody is not None:
+            self._visit_with_context(
+                node.finalbody,
+                Context(outer.withs, outer.handler, True, outer.in_loop, outer.in_try),
+            )
+        return False
+
+    def _loop(self, node: cst.For | cst.While) -> bool:
+        outer = self.context
+        if isinstance(node, cst.For):
+            node.iter.visit(self)
+            self.facts.assignments.append(AssignSite(node.target, None, False, outer))
+        else:
+            node.test.visit(self)
+        self._visit_with_context(
+            node.body, Context(outer.withs, outer.handler, outer.in_finally, True, outer.in_try)
+        )
+        if node.orelse is not None:
+            self._visit_with_context(node.orelse, outer)
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        return self._loop(node)
+
+    def visit_While(self, node: cst.While) -> bool:
+        return self._loop(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.facts.calls.append(CallSite(node, self.context, False))
+
+    def visit_Await(self, node: cst.Await) -> bool:
+        self.facts.awaits.append(AwaitSite(node, self.context))
+        if not isinstance(node.expression, cst.Call):
+            return True
+        self.facts.calls.append(CallSite(node.expression, self.context, True))
+        # The callee and the arguments, not the awaited call a second time.
+        node.expression.func.visit(self)
+        for arg in node.expression.args:
+            arg.visit(self)
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.facts.assignments.append(
+                AssignSite(target.target, node.value, False, self.context)
+            )
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.facts.assignments.append(AssignSite(node.target, node.value, False, self.context))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.facts.assignments.append(AssignSite(node.target, node.value, True, self.context))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.facts.comparisons.append((node, self.context))
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self.facts.raises.append((node, self.context))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.facts.returns.append((node, self.context))
+
+
+def function_facts(function: cst.FunctionDef) -> FrameFacts:
+    collector = _Collector(function)
+    function.visit(collector)
+    return collector.facts
+
+
+class PathBuilder:
+    """Builds processing paths; facts are computed once per function node."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._facts: dict[int, FrameFacts] = {}
+        self._instances: dict[int, dict[str, Bound] | None] = {}
+
+    def facts(self, frame: Frame) -> FrameFacts:
+        found = self._facts.get(id(frame.function))
+        if found is None:
+            found = function_facts(frame.function)
+            self._facts[id(frame.function)] = found
+        return found
+
+    # -- building ------------------------------------------------------------------------
+
+    def path(self, start: Frame) -> list[Frame]:
+        frames: list[Frame] = []
+        seen: set[tuple[str, str, int]] = set()
+        queue = [start]
+        while queue and len(frames) < MAX_FRAMES:
+            frame = queue.pop(0)
+            key = (frame.source.path, frame.scope, id(frame.self_attributes))
+            if key in seen:
+                continue
+            seen.add(key)
+            frames.append(frame)
+            for call in self.facts(frame).calls:
+                queue.extend(self.targets(call.node, frame))
+        return frames
+
+    def targets(self, call: cst.Call, frame: Frame) -> list[Frame]:
+        """The frames a call on the path leads to: its callee, and the functions it is
+        handed as arguments (callbacks)."""
+        found: list[Frame] = []
+        callee = self.callee_frame(call, frame)
+        if callee is not None:
+            found.append(callee)
+        for arg in call.args:
+            if arg.star:
+                continue
+            callback = self.function_frame(
+                self.resolver.resolve(arg.value, frame.source, frame), frame, None, callback=True
+            )
+            if callback is not None:
+                found.append(callback)
+        return found
+
+    def callee_frame(self, call: cst.Call, frame: Frame) -> Frame | None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            method = self._method_frame(call, func, frame)
+            if method is not None:
+                return method
+        return self.function_frame(
+            self.resolver.resolve(func, frame.source, frame), frame, call, callback=False
+        )
+
+    def function_frame(
+        self, target: Resolved, frame: Frame, call: cst.Call | None, *, callback: bool
+    ) -> Frame | None:
+        """A frame for the function `target` resolves to, if it is project code."""
+        if not isinstance(target.node, cst.Name | cst.Attribute):
+            return None
+        for qualified in sorted(target.qualified_names()):
+            local = qualified.removeprefix(target.source.module_name + ".")
+            if "<locals>." in local:
+                nested = self._nested_frame(target, local, frame, call, callback)
+                if nested is not None:
+                    return nested
+                continue
+            definition = self.resolver.definition(qualified)
+            if definition is None or definition.kind != "function":
+                continue
+            same_module = definition.source.path == frame.source.path
+            depth = frame.depth if callback and same_module else frame.depth + 1
+            if depth > MAX_DEPTH or not isinstance(definition.node, cst.FunctionDef):
+                return None
+            skip_self = definition.owner is not None
+            return Frame(
+                definition.source,
+                definition.node,
+                definition.scope,
+                self.bind(definition.node, call, frame, skip_self) if call is not None else {},
+                owner=definition.owner,
+                depth=depth,
+                via="callback" if callback else "call",
+            )
+        return None
+
+    def _nested_frame(
+        self, target: Resolved, local: str, frame: Frame, call: cst.Call | None, callback: bool
+    ) -> Frame | None:
+        scope, _, name = local.rpartition(".<locals>.")
+        chain = (target.frame.chain() if target.frame else []) + frame.chain()
+        owner = next((f for f in chain if f.scope == scope), None)
+        if owner is None:
+            return None
+        node = self.resolver.nested_functions(owner.function).get(name)
+        if node is None:
+            return None
+        return Frame(
+            owner.source,
+            node,
+            f"{scope}.<locals>.{name}",
+            self.bind(node, call, frame, False) if call is not None else {},
+            self_attributes=None,
+            owner=None,
+            parent=owner,
+            depth=owner.depth,
+            via="callback" if callback else "call",
+        )
+
+    def _method_frame(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Frame | None:
+        name = func.attr.value
+        if isinstance(func.value, cst.Name) and func.value.value == "self":
+            holder = next((f for f in frame.chain() if f.owner is not None), None)
+            if holder is None or holder.owner is None:
+                return None
+            cls = self._class_definition(holder)
+            if cls is None:
+                return None
+            method = self.resolver.method(cls, name)
+            if method is None or not isinstance(method.node, cst.FunctionDef):
+                return None
+            return Frame(
+                method.source,
+                method.node,
+                method.scope,
+                self.bind(method.node, call, frame, True),
+                self_attributes=holder.self_attributes,
+                owner=method.owner,
+                depth=holder.depth,
+                via="method",
+            )
+        instance = self.resolver.resolve(func.value, frame.source, frame)
+        if not isinstance(instance.node, cst.Call):
+            return None
+        cls = self._project_class(instance.node.func, instance.source)
+        if cls is None:
+            return None
+        method = self.resolver.method(cls, name)
+        if method is None or not isinstance(method.node, cst.FunctionDef):
+            return None
+        if frame.depth + 1 > MAX_DEPTH:
+            return None
+        return Frame(
+            method.source,
+            method.node,
+            method.scope,
+            self.bind(method.node, call, frame, True),
+            self_attributes=self.instance_attributes(cls, instance),
+            owner=method.owner,
+            depth=frame.depth + 1,
+            via="method",
+        )
+
+    def _class_definition(self, frame: Frame) -> Definition | None:
+        if frame.owner is None:
+            return None
+        scope = frame.scope.rpartition(".")[0]
+        return self.resolver.definition(f"{frame.source.module_name}.{scope}")
+
+    def _project_class(self, node: cst.BaseExpression, source: SourceFile) -> Definition | None:
+        for qualified in sorted(source.qualified_names(node)):
+            found = self.resolver.definition(qualified)
+            if found is not None and found.kind == "class":
+                return found
+        return None
+
+    def instance_attributes(self, cls: Definition, instance: Resolved) -> dict[str, Bound]:
+        """`self.<attr>` -> the expression `__init__` assigns, evaluated with the
+        constructor call's arguments (or, for a dataclass, the argument itself)."""
+        call = instance.node
+        assert isinstance(call, cst.Call)
+        cached = self._instances.get(id(call))
+        if cached is not None:
+            return cached
+        attributes: dict[str, Bound] = {}
+        self._instances[id(call)] = attributes
+        init = self.resolver.method(cls, "__init__")
+        caller = (
+            Frame(
+                instance.source,
+                cst.FunctionDef(cst.Name("_module"), cst.Parameters(), cst.IndentedBlock([])),
+                "<module>",
+            )
+            if instance.frame is None
+            else instance.frame
+        )
+        if init is not None and isinstance(init.node, cst.FunctionDef):
+            init_frame = Frame(
+                init.source,
+                init.node,
+                init.scope,
+                self.bind(init.node, call, caller, True),
+                owner=init.owner,
+                depth=caller.depth + 1,
+                via="constructor",
+            )
+            init_frame.self_attributes = attributes
+            for site in self.facts(init_frame).assignments:
+                _self_assignment(site, init_frame, attributes)
+        elif isinstance(cls.node, cst.ClassDef):
+            # A dataclass-style class: constructor arguments are its annotated fields.
+            fields = [
+                small.target.value
+                for statement in cls.node.body.body
+                if isinstance(statement, cst.SimpleStatementLine)
+                for small in statement.body
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+            ]
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            for name, arg in zip(fields, positional, strict=False):
+                attributes[name] = Bound(arg.value, instance.source, instance.frame)
+            for arg in call.args:
+                if arg.keyword is not None:
+                    attributes[arg.keyword.value] = Bound(
+                        arg.value, instance.source, instance.frame
+                    )
+        return attributes
+
+    def bind(
+        self, function: cst.FunctionDef, call: cst.Call | None, frame: Frame, skip_self: bool
+    ) -> dict[str, Bound]:
+        """Parameter name -> the argument expression at `call` (evaluated in `frame`)."""
+        bound: dict[str, Bound] = {}
+        if call is None:
+            return bound
+        params = function.params
+        positional = [*params.posonly_params, *params.params]
+        if skip_self and positional:
+            positional = positional[1:]
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                if arg.keyword is None and arg.star == "*":
+                    index = len(positional)
+                continue
+            if arg.keyword is not None:
+                bound[arg.keyword.value] = Bound(arg.value, frame.source, _real(frame))
+            elif index < len(positional):
+                bound[positional[index].name.value] = Bound(arg.value, frame.source, _real(frame))
+                index += 1
+        return bound
+
+
+def _real(frame: Frame) -> Frame | None:
+    """Module-level pseudo frames evaluate like no frame at all."""
+    return None if frame.scope == "<module>" else frame
+
+
+def _self_assignment(site: AssignSite, frame: Frame, attributes: dict[str, Bound]) -> None:
+    target, value = site.target, site.value
+    if value is None or site.augmented:
+        return
+    if _is_self_attribute(target):
+        assert isinstance(target, cst.Attribute)
+        attributes.setdefault(target.attr.value, Bound(value, frame.source, frame))
+        return
+    if isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple):
+        for element, item in zip(target.elements, value.elements, strict=False):
+            if _is_self_attribute(element.value):
+                attribute = element.value
+                assert isinstance(attribute, cst.Attribute)
+                attributes.setdefault(attribute.attr.value, Bound(item.value, frame.source, frame))
+
+
+def _is_self_attribute(node: cst.CSTNode) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    )

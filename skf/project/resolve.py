@@ -1,0 +1,516 @@
+"""Definitions by qualified name, and where a value written in the code comes from.
+
+`Resolver.definition("src.services.x_scheduler.process_x")` finds the function, class,
+module-level variable or module a dotted name refers to in the project, following re-exports
+(`from .a import b` in a package `__init__`). `Resolver.resolve(node, ...)` follows an
+expression through local variables, parameters bound at a call site (a `Frame`), module
+constants and `self.<attr>` set in `__init__`, to the expression that finally gives its value:
+`minutes=interval` with `interval = 5` above it resolves to the literal `5`, reached through
+`interval`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from skf.project.files import ProjectFiles
+from skf.project.source import SourceFile
+
+DefinitionKind = Literal["module", "function", "class", "variable"]
+_MAX_STEPS = 12
+
+
+@dataclass(frozen=True)
+class Definition:
+    qualified_name: str
+    """Canonical: the module that defines it, plus its name (`Class.method` for methods)."""
+    source: SourceFile
+    kind: DefinitionKind
+    node: cst.CSTNode | None
+    """FunctionDef, ClassDef, or a variable's value expression (None for a module)."""
+    owner: cst.ClassDef | None = None
+    """The class of a method or class attribute."""
+
+    @property
+    def name(self) -> str:
+        return self.qualified_name.rpartition(".")[2]
+
+    @property
+    def scope(self) -> str:
+        """The name inside its module, as libcst spells local scopes (`Class.method`)."""
+        return self.qualified_name.removeprefix(self.source.module_name + ".")
+
+
+@dataclass(frozen=True)
+class _Import:
+    target: str
+
+
+_Entry = cst.FunctionDef | cst.ClassDef | cst.BaseExpression | _Import
+
+
+def _statements(body: object) -> list[cst.CSTNode]:
+    """Statements of a block, looking into `if`/`try`/`with` (conditional definitions and
+    imports count) but never into functions or classes."""
+    found: list[cst.CSTNode] = []
+    pending = list(getattr(body, "body", ()) or ())
+    while pending:
+        statement = pending.pop(0)
+        if isinstance(statement, cst.If):
+            pending[0:0] = list(statement.body.body)
+            if statement.orelse is not None:
+                pending[0:0] = list(getattr(statement.orelse, "body", cst.IndentedBlock([])).body)
+        elif isinstance(statement, cst.Try):
+            inner: list[cst.CSTNode] = list(statement.body.body)
+            for handler in statement.handlers:
+                inner.extend(handler.body.body)
+            if statement.orelse is not None:
+                inner.extend(statement.orelse.body.body)
+            pending[0:0] = inner
+        elif isinstance(statement, cst.With):
+            pending[0:0] = list(getattr(statement.body, "body", ()))
+        else:
+            found.append(statement)
+    return found
+
+
+def _bindings(source: SourceFile, body: object) -> dict[str, _Entry]:
+    names: dict[str, _Entry] = {}
+    for statement in _statements(body):
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            names[statement.name.value] = statement
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _bind_small(source, small, names)
+    return names
+
+
+def _bind_small(
+    source: SourceFile, small: cst.BaseSmallStatement, names: dict[str, _Entry]
+) -> None:
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Name):
+                names[target.target.value] = small.value
+    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        if small.value is not None:
+            names[small.target.value] = small.value
+    elif isinstance(small, cst.ImportFrom):
+        _bind_import_from(source, small, names)
+    elif isinstance(small, cst.Import):
+        for alias in small.names:
+            if alias.asname is not None:
+                names[alias.evaluated_alias or ""] = _Import(alias.evaluated_name)
+            else:
+                top = alias.evaluated_name.split(".")[0]
+                names[top] = _Import(top)
+
+
+def _bind_import_from(source: SourceFile, node: cst.ImportFrom, names: dict[str, _Entry]) -> None:
+    if isinstance(node.names, cst.ImportStar):
+        return
+    module = "" if node.module is None else source.code(node.module)
+    if node.relative:
+        module = source.resolve_relative("." * len(node.relative) + module)
+    for alias in node.names:
+        bound = alias.evaluated_alias or alias.evaluated_name
+        names[bound] = _Import(f"{module}.{alias.evaluated_name}")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An expression together with where it is evaluated."""
+
+    node: cst.BaseExpression
+    source: SourceFile
+    frame: Frame | None
+
+
+@dataclass(eq=False)
+class Frame:
+    """One function on a path through the code, with what its parameters are bound to."""
+
+    source: SourceFile
+    function: cst.FunctionDef
+    scope: str
+    """libcst's name of the function inside its module: `f`, `C.m`, `f.<locals>.g`."""
+    arguments: dict[str, Bound] = field(default_factory=dict)
+    self_attributes: dict[str, Bound] | None = None
+    """For a method of an instance skf followed: `self.<attr>` -> what `__init__` set."""
+    owner: cst.ClassDef | None = None
+    parent: Frame | None = None
+    """The lexically enclosing function's frame (closures read its variables)."""
+    depth: int = 0
+    via: str = "job"
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.source.module_name}.{self.scope.replace('.<locals>', '')}"
+
+    @property
+    def name(self) -> str:
+        return self.function.name.value
+
+    def parameters(self) -> list[cst.Param]:
+        params = self.function.params
+        return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+    def chain(self) -> list[Frame]:
+        frames: list[Frame] = []
+        frame: Frame | None = self
+        while frame is not None:
+            frames.append(frame)
+            frame = frame.parent
+        return frames
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a value comes from: the expression that finally gives it, and the variables
+    (`interval`, `JOB_ID`, `self.error`) followed to get there."""
+
+    node: cst.BaseExpression
+    source: SourceFile
+    frame: Frame | None
+    via: tuple[str, ...] = ()
+    origin: cst.BaseExpression | None = None
+    """The expression as written where it is used."""
+
+    def qualified_names(self) -> set[str]:
+        return self.source.qualified_names(self.node)
+
+
+class _LocalBindings(cst.CSTVisitor):
+    """Every binding of each local name in one function (not in nested functions)."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        super().__init__()
+        self.function = function
+        self.found: dict[str, list[cst.BaseExpression | None]] = {}
+
+    def _add(self, name: str, value: cst.BaseExpression | None) -> None:
+        self.found.setdefault(name, []).append(value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if node is self.function:
+            return True
+        self._add(node.name.value, None)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._add(node.name.value, None)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._add(target.target.value, node.value)
+            else:
+                self._targets(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self._add(node.target.value, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._targets(node.asname.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def _targets(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._add(target.value, None)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self._targets(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._targets(target.value)
+
+
+def local_assignments(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression | None]]:
+    """Every binding of each local name in `function` (not in nested functions): the value
+    for a plain assignment, None for anything else (augmented, loop target, `with ... as`)."""
+    collector = _LocalBindings(function)
+    function.visit(collector)
+    return collector.found
+
+
+def nested_functions(function: cst.FunctionDef) -> dict[str, cst.FunctionDef]:
+    """Functions defined directly inside `function` (at any block depth, not in nested ones)."""
+    found: dict[str, cst.FunctionDef] = {}
+
+    class Collector(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            if node is function:
+                return True
+            found[node.name.value] = node
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+    function.visit(Collector())
+    return found
+
+
+class Resolver:
+    """Looks up the project's definitions by qualified name and follows values."""
+
+    def __init__(self, files: ProjectFiles) -> None:
+        self.files = files
+        self._module_files: dict[str, str | None] = {}
+        self._top: dict[str, dict[str, _Entry]] = {}
+        self._class_body: dict[int, dict[str, _Entry]] = {}
+        self._locals: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
+        self._nested: dict[int, dict[str, cst.FunctionDef]] = {}
+
+    # -- modules and definitions -----------------------------------------------------------
+
+    def module_file(self, module_name: str) -> str | None:
+        if module_name not in self._module_files:
+            self._module_files[module_name] = self.files.module_file(module_name)
+        return self._module_files[module_name]
+
+    def module_source(self, module_name: str) -> SourceFile | None:
+        """The parsed source of a project module (None: not in the project, or unparsable)."""
+        path = self.module_file(module_name)
+        return None if path is None else self.files.parsed(path)
+
+    def top_level(self, source: SourceFile) -> dict[str, _Entry]:
+        names = self._top.get(source.path)
+        if names is None:
+            names = _bindings(source, source.module)
+            self._top[source.path] = names
+        return names
+
+    def class_body(self, source: SourceFile, node: cst.ClassDef) -> dict[str, _Entry]:
+        names = self._class_body.get(id(node))
+        if names is None:
+            names = _bindings(source, node.body)
+            self._class_body[id(node)] = names
+        return names
+
+    def local_assignments(
+        self, function: cst.FunctionDef
+    ) -> dict[str, list[cst.BaseExpression | None]]:
+        found = self._locals.get(id(function))
+        if found is None:
+            found = local_assignments(function)
+            self._locals[id(function)] = found
+        return found
+
+    def nested_functions(self, function: cst.FunctionDef) -> dict[str, cst.FunctionDef]:
+        found = self._nested.get(id(function))
+        if found is None:
+            found = nested_functions(function)
+            self._nested[id(function)] = found
+        return found
+
+    def defines(self, module_name: str, name: str) -> bool | None:
+        """Whether project module `module_name` defines or imports `name` (None when the
+        module is not in the project or cannot be read); submodules count."""
+        source = self.module_source(module_name)
+        if source is None:
+            if self.module_file(module_name) is not None:
+                return None  # unparsable: do not guess
+            return True if self.files.is_package(f"{module_name}.{name}") else None
+        return (
+            name in self.top_level(source)
+            or self.module_file(f"{module_name}.{name}") is not None
+            or self.files.is_package(f"{module_name}.{name}")
+        )
+
+    def definition(self, qualified: str) -> Definition | None:
+        return self._definition(qualified, set())
+
+    def _definition(self, qualified: str, seen: set[str]) -> Definition | None:
+        if qualified in seen or not qualified:
+            return None
+        seen.add(qualified)
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            module_name = ".".join(parts[:cut])
+            if self.module_file(module_name) is None:
+                continue
+            source = self.module_source(module_name)
+            if source is None:
+                return None
+            return self._lookup(source, parts[cut:], seen)
+        return None
+
+    def _lookup(self, source: SourceFile, rest: list[str], seen: set[str]) -> Definition | None:
+        if not rest:
+            return Definition(source.module_name, source, "module", None)
+        entry = self.top_level(source).get(rest[0])
+        if entry is None:
+            return None
+        if isinstance(entry, _Import):
+            return self._definition(".".join([entry.target, *rest[1:]]), seen)
+        qualified = f"{source.module_name}.{rest[0]}"
+        if isinstance(entry, cst.FunctionDef):
+            return Definition(qualified, source, "function", entry) if len(rest) == 1 else None
+        if isinstance(entry, cst.ClassDef):
+            if len(rest) == 1:
+                return Definition(qualified, source, "class", entry)
+            return self._member(source, entry, qualified, rest[1:])
+        return Definition(qualified, source, "variable", entry) if len(rest) == 1 else None
+
+    def _member(
+        self, source: SourceFile, owner: cst.ClassDef, qualified: str, rest: list[str]
+    ) -> Definition | None:
+        if len(rest) != 1:
+            return None
+        entry = self.class_body(source, owner).get(rest[0])
+        name = f"{qualified}.{rest[0]}"
+        if isinstance(entry, cst.FunctionDef):
+            return Definition(name, source, "function", entry, owner)
+        if isinstance(entry, cst.BaseExpression):
+            return Definition(name, source, "variable", entry, owner)
+        return None
+
+    def method(self, cls: Definition, name: str) -> Definition | None:
+        """Method `name` of class `cls` or of one of its project base classes."""
+        seen: set[str] = set()
+        pending = [cls]
+        while pending:
+            current = pending.pop(0)
+            if current.qualified_name in seen or not isinstance(current.node, cst.ClassDef):
+                continue
+            seen.add(current.qualified_name)
+            entry = self.class_body(current.source, current.node).get(name)
+            if isinstance(entry, cst.FunctionDef):
+                return Definition(
+                    f"{current.qualified_name}.{name}",
+                    current.source,
+                    "function",
+                    entry,
+                    current.node,
+                )
+            for base in current.node.bases:
+                for qualified in current.source.qualified_names(base.value):
+                    found = self.definition(qualified)
+                    if found is not None and found.kind == "class":
+                        pending.append(found)
+        return None
+
+    def function_in(self, source: SourceFile, scope: str) -> cst.FunctionDef | None:
+        """The function libcst calls `scope` inside `source` (`f`, `C.m`, `f.<locals>.g`)."""
+        parts = scope.replace(".<locals>", "").split(".")
+        names = self.top_level(source)
+        node: cst.CSTNode | None = None
+        for index, part in enumerate(parts):
+            if node is None:
+                entry = names.get(part)
+            elif isinstance(node, cst.ClassDef):
+                entry = self.class_body(source, node).get(part)
+            elif isinstance(node, cst.FunctionDef):
+                entry = self.nested_functions(node).get(part)
+            else:
+                return None
+            if not isinstance(entry, cst.FunctionDef | cst.ClassDef):
+                return None
+            node = entry
+            if index == len(parts) - 1:
+                return node if isinstance(node, cst.FunctionDef) else None
+        return None
+
+    # -- following values ------------------------------------------------------------------
+
+    def resolve(
+        self, node: cst.BaseExpression, source: SourceFile, frame: Frame | None
+    ) -> Resolved:
+        """Follow `node` to the expression that gives its value (see the module docstring)."""
+        origin = node
+        via: list[str] = []
+        for _ in range(_MAX_STEPS):
+            step = self.step(node, source, frame)
+            if step is None:
+                break
+            label, bound = step
+            via.append(label)
+            node, source, frame = bound.node, bound.source, bound.frame
+        return Resolved(node, source, frame, tuple(via), origin)
+
+    def step(
+        self, node: cst.BaseExpression, source: SourceFile, frame: Frame | None
+    ) -> tuple[str, Bound] | None:
+        if isinstance(node, cst.Name):
+            return self._follow_name(node, source, frame)
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "self"
+            and frame is not None
+        ):
+            for candidate in frame.chain():
+                if candidate.self_attributes is not None:
+                    bound = candidate.self_attributes.get(node.attr.value)
+                    return None if bound is None else (f"self.{node.attr.value}", bound)
+            return None
+        if isinstance(node, cst.Attribute):
+            return self._follow_global(node, source)
+        return None
+
+    def _follow_global(
+        self, node: cst.BaseExpression, source: SourceFile
+    ) -> tuple[str, Bound] | None:
+        for qualified in sorted(source.qualified_names(node)):
+            if "<locals>" in qualified:
+                continue
+            found = self.definition(qualified)
+            if (
+                found is not None
+                and found.kind == "variable"
+                and found.owner is None
+                and isinstance(found.node, cst.BaseExpression)
+            ):
+                return found.name, Bound(found.node, found.source, None)
+        return None
+
+    def _follow_name(
+        self, node: cst.Name, source: SourceFile, frame: Frame | None
+    ) -> tuple[str, Bound] | None:
+        for qualified in sorted(source.qualified_names(node)):
+            local = qualified.removeprefix(source.module_name + ".")
+            if "<locals>." not in local:
+                continue
+            scope, _, name = local.rpartition(".<locals>.")
+            owner = next((f for f in (frame.chain() if frame else []) if f.scope == scope), None)
+            function = owner.function if owner is not None else self.function_in(source, scope)
+            if function is None:
+                return None
+            parameter = _parameter(function, name)
+            if parameter is not None:
+                if owner is not None and name in owner.arguments:
+                    return name, owner.arguments[name]
+                if parameter.default is not None:
+                    default_frame = owner.parent if owner is not None else None
+                    return name, Bound(parameter.default, source, default_frame)
+                return None
+            values = self.local_assignments(function).get(name, [])
+            if len(values) == 1 and values[0] is not None:
+                return name, Bound(values[0], source, owner)
+            return None
+        return self._follow_global(node, source)
+
+
+def _parameter(function: cst.FunctionDef, name: str) -> cst.Param | None:
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            return param
+    return None

@@ -1,0 +1,237 @@
+"""How code on a processing path uses status values: which enum members it compares against
+(reads) and which it stores (writes), and where string literals stand in for members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import libcst as cst
+
+from skf.project.literals import string_value
+from skf.project.resolve import Frame
+from skf.project.semantics import ColumnRef, MemberRef, Semantics
+from skf.project.source import SourceFile
+from skf.vocabulary import Role, role_of_spelling
+
+Access = Literal["read", "write", "other"]
+_COMPARE_METHODS = frozenset({"in_", "not_in", "notin_", "is_", "is_not", "isnot", "__eq__"})
+_WRITE_METHODS = frozenset({"values", "update", "set", "ordered_values"})
+
+
+@dataclass(frozen=True)
+class StatusUse:
+    ref: MemberRef
+    access: Access
+    node: cst.BaseExpression
+    """The expression at the use (may be a variable bound to the member)."""
+    source: SourceFile
+    frame: Frame | None
+    role_hint: Role | None
+
+    @property
+    def member(self) -> str:
+        return self.ref.member
+
+
+@dataclass(frozen=True)
+class LiteralStatus:
+    """A string literal compared with, or stored into, a status column."""
+
+    value: str
+    node: cst.BaseExpression
+    source: SourceFile
+    column: ColumnRef | None
+    access: Access
+
+
+def role_of_label(label: str) -> Role | None:
+    """`processing_status`, `self.error`, `queued` -> the role the name says."""
+    name = label.rpartition(".")[2]
+    for suffix in ("_status", "_state", "status_", "state_"):
+        name = name.replace(suffix, "")
+    if name in {"monitored", "queued", "pending", "source", "from"}:
+        return Role.MONITORED
+    if name in {"done", "success", "succeeded", "completed", "complete", "finished"}:
+        return Role.COMPLETED
+    if name in {"failed", "failure", "error", "errored"}:
+        return Role.ERROR
+    if name in {"processing", "claimed", "running", "in_progress"}:
+        return Role.PROCESSING
+    return None
+
+
+def role_of(use: StatusUse) -> Role | None:
+    return use.role_hint or role_of_spelling(use.ref.member) or role_of_spelling(use.ref.value)
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(
+        self,
+        semantics: Semantics,
+        function: cst.FunctionDef | None,
+        source: SourceFile,
+        frame: Frame | None,
+    ) -> None:
+        super().__init__()
+        self.semantics = semantics
+        self.function = function
+        self.source = source
+        self.frame = frame
+        self.uses: list[StatusUse] = []
+        self.literals: list[LiteralStatus] = []
+        self._access: list[Access] = []
+        self._write_values: set[int] = set()
+
+    # -- scope ---------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return self.function is None or node is self.function
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return self.function is None
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    # -- contexts ------------------------------------------------------------------------
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self._access.append("read")
+        self._literal_comparison(node)
+
+    def leave_Comparison(self, original_node: cst.Comparison) -> None:
+        self._access.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else None
+        if name in _COMPARE_METHODS:
+            self._access.append("read")
+        elif name in _WRITE_METHODS:
+            self._access.append("write")
+            self._literal_values(node)
+        else:
+            self._access.append(self._access[-1] if self._access else "other")
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self._access.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(isinstance(t.target, cst.Attribute | cst.Subscript) for t in node.targets):
+            self._write_values.add(id(node.value))
+            for target in node.targets:
+                self._literal_assignment(target.target, node.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        # `.values({...})`, or a dict of column values keyed by the status column
+        # (`{self.status.key: self.completed}` handed to `.values()` later).
+        if (self._access and self._access[-1] == "write") or _mentions_status(node.key):
+            self._write_values.add(id(node.value))
+
+    # -- members -------------------------------------------------------------------------
+
+    def _access_of(self, node: cst.BaseExpression) -> Access:
+        if id(node) in self._write_values:
+            return "write"
+        return self._access[-1] if self._access else "other"
+
+    def _record(self, node: cst.BaseExpression) -> bool:
+        resolved = self.semantics.resolver.resolve(node, self.source, self.frame)
+        ref = self.semantics.member_at(resolved.node, resolved.source)
+        if ref is None:
+            return False
+        hint = next((r for label in resolved.via if (r := role_of_label(label))), None)
+        self.uses.append(StatusUse(ref, self._access_of(node), node, self.source, self.frame, hint))
+        return True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return not self._record(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.frame is not None:
+            self._record(node)
+
+    # -- string literals -----------------------------------------------------------------
+
+    def _status_column(self, node: cst.BaseExpression) -> ColumnRef | None:
+        column = self.semantics.column(node, self.source, self.frame)
+        if column is None:
+            return None
+        if column.column.enum is None and not _status_like(column.attribute):
+            return None
+        return column
+
+    def _literal_comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            for column_side, value_side in ((left, right), (right, left)):
+                text = string_value(value_side)
+                if text is None:
+                    continue
+                column = self._status_column(column_side)
+                if column is not None:
+                    self.literals.append(
+                        LiteralStatus(text, value_side, self.source, column, "read")
+                    )
+            left = right
+
+    def _literal_values(self, call: cst.Call) -> None:
+        for arg in call.args:
+            if arg.keyword is not None and _status_like(arg.keyword.value):
+                text = string_value(arg.value)
+                if text is not None:
+                    self.literals.append(LiteralStatus(text, arg.value, self.source, None, "write"))
+            elif arg.keyword is None and isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if not isinstance(element, cst.DictElement):
+                        continue
+                    text = string_value(element.value)
+                    key_name = string_value(element.key)
+                    column = None if key_name else self._status_column(element.key)
+                    if text is not None and (column is not None or _status_like(key_name or "")):
+                        self.literals.append(
+                            LiteralStatus(text, element.value, self.source, column, "write")
+                        )
+
+    def _literal_assignment(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        text = string_value(value)
+        if text is None or not isinstance(target, cst.Attribute):
+            return
+        if _status_like(target.attr.value):
+            self.literals.append(LiteralStatus(text, value, self.source, None, "write"))
+
+
+def _mentions_status(node: cst.BaseExpression) -> bool:
+    text = string_value(node)
+    if text is not None:
+        return _status_like(text)
+    names: list[str] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            names.append(name.value)
+
+    node.visit(Names())
+    return any(_status_like(name) for name in names)
+
+
+def _status_like(name: str) -> bool:
+    lowered = name.lower()
+    return lowered == "status" or lowered.endswith(("_status", "status_")) or lowered == "state"
+
+
+def status_uses(semantics: Semantics, frame: Frame) -> tuple[list[StatusUse], list[LiteralStatus]]:
+    visitor = _Visitor(semantics, frame.function, frame.source, frame)
+    frame.function.visit(visitor)
+    return visitor.uses, visitor.literals
+
+
+def module_status_uses(
+    semantics: Semantics, source: SourceFile
+) -> tuple[list[StatusUse], list[LiteralStatus]]:
+    """Members written anywhere in a module (as `Enum.Member`; variables not followed)."""
+    visitor = _Visitor(semantics, None, source, None)
+    source.module.visit(visitor)
+    return visitor.uses, visitor.literals
