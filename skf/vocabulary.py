@@ -42,3 +42,12 @@ def role_of_spelling(spelling: str) -> Role | None:
         if folded in spellings or folded.replace("_", "") in spellings:
             return role
     return None
+
+
+# What a status in each role means, as the architecture doc's enum tables say it.
+ROLE_MEANINGS: dict[Role, str] = {
+    Role.MONITORED: "waiting to be claimed",
+    Role.PROCESSING: "claimed by a worker",
+    Role.COMPLETED: "finished successfully",
+    Role.ERROR: "failed after the last attempt",
+}

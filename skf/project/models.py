@@ -5,7 +5,7 @@ database, need settings, or simply fail in skf's environment.
 """
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -64,6 +64,14 @@ class ColumnInfo:
     """For an enum column: the database type name (`name=`)."""
     plain_string: bool = False
     """Mapped as a plain String/Text although the annotation names an enum."""
+    primary_key: bool = False
+    column_name: str | None = None
+    """The database column's name when the mapping gives one (`mapped_column("name", ...)`)."""
+
+    @property
+    def sql_name(self) -> str:
+        """The column's name in SQL."""
+        return self.column_name or self.attribute
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,18 @@ def _imported_as(statement: cst.BaseSmallStatement, name: str, source: SourceFil
         if bound == name:
             return f"{module}.{alias.evaluated_name}"
     return None
+
+
+def _with_key_and_name(column: ColumnInfo, call: cst.Call, source: SourceFile) -> ColumnInfo:
+    """`column` with what the mapping says about its primary key and its SQL name."""
+    primary_key = _keyword(call, "primary_key")
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    name = _literal(first, source) if isinstance(first, cst.SimpleString) else None
+    return replace(
+        column,
+        primary_key=primary_key is not None and _literal(primary_key.value, source) is True,
+        column_name=name if isinstance(name, str) else None,
+    )
 
 
 class ModelReader:
@@ -198,7 +218,8 @@ class ModelReader:
                 literal = _literal(value, source)
                 table = literal if isinstance(literal, str) else None
             elif isinstance(value, cst.Call) and _call_names(value, source) & SA_COLUMN:
-                columns[target.value] = self._column(source, target.value, annotation, value)
+                column = self._column(source, target.value, annotation, value)
+                columns[target.value] = _with_key_and_name(column, value, source)
         return ModelInfo(
             class_name,
             f"{source.module_name}.{class_name}",
@@ -303,3 +324,64 @@ class ModelReader:
             native,
             type_name if isinstance(type_name, str) else None,
         )
+
+
+DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+    }
+)
+DECLARATIVE_FACTORIES = frozenset(
+    {"sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base"}
+)
+
+
+@dataclass(frozen=True)
+class DeclarativeBaseInfo:
+    module: str
+    """Import name of the module that defines it."""
+    name: str
+    path: str
+
+
+def find_declarative_base(files: ProjectFiles, package_dir: str) -> DeclarativeBaseInfo | None:
+    """The SQLAlchemy declarative base defined under `package_dir` (the models package):
+    a `DeclarativeBase` subclass or a `declarative_base()` result."""
+    prefix = package_dir.rstrip("/") + "/" if package_dir else ""
+    for path in files.python_files():
+        if not path.startswith(prefix):
+            continue
+        source = files.source(path)
+        if "eclarative" not in source.text:  # cheap prefilter before parsing
+            continue
+        try:
+            body = source.module.body
+        except ParseFailure:
+            continue
+        for statement in body:
+            name = _declarative_name(statement, source)
+            if name is not None:
+                return DeclarativeBaseInfo(source.module_name, name, path)
+    return None
+
+
+def _declarative_name(statement: cst.CSTNode, source: SourceFile) -> str | None:
+    if isinstance(statement, cst.ClassDef):
+        for base in statement.bases:
+            if source.qualified_names(base.value) & DECLARATIVE_BASES:
+                return statement.name.value
+        return None
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    for small in statement.body:
+        if (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and isinstance(small.value, cst.Call)
+            and source.qualified_names(small.value.func) & DECLARATIVE_FACTORIES
+        ):
+            return small.targets[0].target.value
+    return None

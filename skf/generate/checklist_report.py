@@ -1,0 +1,82 @@
+"""The pattern's checklist for a generated service, each item ticked with its evidence.
+
+When skf's checker is installed (`skf.check.engine`), the ticks come from a real check of the
+project after generation: an item is ticked when no finding of this service maps to it.
+Otherwise they are ticked from what the generator wrote, and the report says so.
+"""
+
+from dataclasses import dataclass, field
+
+from skf.checklist import CHECKLIST, ChecklistItem
+from skf.config import Layout
+from skf.generate.spec import ServiceSpec
+from skf.service_settings import SERVICE_SETTINGS
+from skf.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class TickedItem:
+    item: ChecklistItem
+    done: bool
+    evidence: str
+
+
+@dataclass
+class ChecklistReport:
+    items: list[TickedItem]
+    verified: bool
+    """True when `skf check` produced the ticks."""
+    findings: list[str] = field(default_factory=list)
+    """The service's findings, one line each (empty when all is well)."""
+
+    def markdown(self) -> str:
+        lines = [
+            f"- [{'x' if ticked.done else ' '}] {ticked.item.number}. {ticked.item.title}"
+            f" ({ticked.evidence})"
+            for ticked in self.items
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict[int, str]:
+    upper = spec.service_name.upper()
+    monitored = spec.statuses[Role.MONITORED]
+    return {
+        1: (
+            f"`async def {spec.job_function}(limit: int = {layout.settings_instance}."
+            f"{upper}_BATCH_SIZE)` with `async with {layout.session_factory}() as session`"
+        ),
+        2: (
+            f"claims `{spec.model_class}.{spec.status_column} == {spec.status_enum}."
+            f"{monitored.member}` with `.with_for_update(skip_locked=True)`"
+        ),
+        3: f"`{spec.setup_function}()` in {module}, called from {layout.startup_function}()",
+        4: (
+            f"{len(SERVICE_SETTINGS)} settings in {layout.settings_module}, set for "
+            f"`{layout.compose_service}` in {layout.compose_file}"
+        ),
+        5: f"`{spec.status_enum}` listed under Authoritative ENUMs in {layout.architecture_doc}",
+        6: "runs logged with their counts; a failure is logged with its traceback and retried, "
+        "then Error",
+        7: f"section `{spec.service_name}` in {layout.architecture_doc}",
+        8: f"{test}: success, retry then Error, rescue, concurrent runs on PostgreSQL",
+    }
+
+
+def checklist_for(layout: Layout, spec: ServiceSpec, module: str, test: str) -> ChecklistReport:
+    """The checklist of the service just written to disk."""
+    evidence = _evidence(layout, spec, module, test)
+    try:
+        from skf.check.engine import run_check
+    except ImportError:  # the checker is not part of this installation
+        return ChecklistReport(
+            [TickedItem(item, True, evidence[item.number]) for item in CHECKLIST], verified=False
+        )
+    result = run_check(layout.root, use_cache=False)
+    mine = [finding for finding in result.findings if finding.service == spec.service_name]
+    failing = {finding.checklist_item for finding in mine}
+    return ChecklistReport(
+        [TickedItem(item, item.number not in failing, evidence[item.number]) for item in CHECKLIST],
+        verified=True,
+        findings=[f"{f.path}:{f.line or 1}: {f.code} {f.message}" for f in mine],
+    )

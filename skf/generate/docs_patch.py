@@ -1,0 +1,119 @@
+"""The architecture doc's entries for a service and its status enum (skf.archdoc blocks).
+
+A service gets its marker block under `## Services`. Its status enum gets a block under
+`## Authoritative ENUMs` when the doc does not list it yet (a new model's enum, or an existing
+enum nobody documented); a block skf already maintains gains the rows of statuses added with
+`--add-status` and notes which service monitors which value. A hand-written enum section is
+never rewritten: if it lacks a status the service uses, that is an error naming it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from skf.archdoc import (
+    ArchitectureDoc,
+    EnumFacts,
+    ServiceFacts,
+    render_enum_block,
+    render_service_block,
+)
+from skf.changes import ChangeSet
+from skf.errors import ProjectError
+
+_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
+_MONITORED_BY = re.compile(r"\(monitored by ([^)]*)\)")
+
+
+@dataclass(frozen=True)
+class EnumUse:
+    """What one service does with one status enum."""
+
+    enum: str
+    type_name: str | None
+    place: str
+    """`table.column`."""
+    values: tuple[str, ...]
+    """Every value of the enum (added ones included), in order."""
+    meanings: dict[str, str]
+    """Meaning of the values the service uses, by value."""
+    monitored: str
+    service: str
+
+
+def _read(changes: ChangeSet, path: str) -> ArchitectureDoc:
+    text = changes.read(path)
+    if text is None:
+        raise ProjectError(f"{path}: no such file (the architecture doc); run `skf init` to add it")
+    return ArchitectureDoc(text, path)
+
+
+def document_service(changes: ChangeSet, path: str, facts: ServiceFacts) -> None:
+    doc = _read(changes, path)
+    existing = doc.services().get(facts.name)
+    if existing is not None and not existing.managed:
+        raise ProjectError(
+            f"{path}:{existing.line}: a hand-written section `### {facts.name}` already exists"
+        )
+    changes.write(path, doc.with_block("service", facts.name, render_service_block(facts)))
+
+
+def _monitored_note(meaning: str, service: str) -> str:
+    match = _MONITORED_BY.search(meaning)
+    if match is None:
+        return f"{meaning} (monitored by {service})".strip()
+    services = [s.strip() for s in match.group(1).split(",")]
+    if service in services:
+        return meaning
+    return meaning.replace(match.group(0), f"(monitored by {', '.join([*services, service])})")
+
+
+def _meaning(use: EnumUse, value: str) -> str:
+    meaning = use.meanings.get(value, "")
+    return _monitored_note(meaning, use.service) if value == use.monitored else meaning
+
+
+def _updated_block(body: str, use: EnumUse) -> str:
+    lines = body.splitlines(keepends=True)
+    listed: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if match := _ROW.match(line.strip()):
+            listed[match.group(1)] = index
+    if not listed:
+        return body
+    last_row = max(listed.values())
+    new_rows = [
+        f"| `{value}` | {_meaning(use, value)} |\n" for value in use.values if value not in listed
+    ]
+    monitored = listed.get(use.monitored)
+    if monitored is not None:
+        cells = lines[monitored].rstrip().rstrip("|").split("|")
+        meaning = _monitored_note(cells[2].strip(), use.service)
+        lines[monitored] = f"| `{use.monitored}` | {meaning} |\n"
+    lines[last_row + 1 : last_row + 1] = new_rows
+    for index, line in enumerate(lines):
+        if line.lower().startswith(("column type", "used by")) and f"`{use.place}`" not in line:
+            stripped = line.rstrip("\n").rstrip()
+            if stripped.endswith("."):
+                lines[index] = f"{stripped[:-1]}, `{use.place}`.\n"
+            break
+    return "".join(lines)
+
+
+def document_enum(changes: ChangeSet, path: str, use: EnumUse) -> None:
+    doc = _read(changes, path)
+    entry = doc.enums().get(use.enum)
+    if entry is None:
+        meanings = {value: _meaning(use, value) for value in use.values}
+        facts = EnumFacts(use.enum, use.type_name, (use.place,), use.values, meanings)
+        changes.write(path, doc.with_block("enum", use.enum, render_enum_block(facts)))
+        return
+    if not entry.managed:
+        missing = [value for value in use.values if value not in entry.values]
+        if missing:
+            raise ProjectError(
+                f"{path}:{entry.line}: the hand-written {use.enum} section does not list "
+                f"{', '.join(missing)}; add them there (skf edits only its marked blocks)"
+            )
+        return
+    body = doc.block_text("enum", use.enum) or ""
+    changes.write(path, doc.with_block("enum", use.enum, _updated_block(body, use)))

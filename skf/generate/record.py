@@ -1,0 +1,107 @@
+"""The record skf keeps of every generated service: `.skf/services/<name>.yml`.
+
+`skf new service` writes it in the same change as the service; `skf update` and `skf remove`
+read it to know what was generated, from which template version, with which answers. Format
+(YAML, one mapping):
+
+    record_version: 1          # the format of this file
+    service: sitemap_scanner
+    skf_version: 0.1.0         # the skf that wrote it
+    template_version: 1        # `_skf_template_version` of template/copier.yml
+    answers:                   # exactly what the template was rendered with (service part;
+      service_name: ...        #   the layout answers come from [tool.skf] at render time)
+    settings:                  # the settings' defaults: answer name -> value
+      interval_seconds: 60
+    added_statuses: []         # enum members added with --add-status: {member, value}
+    files:
+      created: [...]           # files the service brought (POSIX, relative to the root)
+      modified: [...]          # shared files it patched
+
+The file is written by this module only; hand edits that break the format are reported as
+errors when it is read.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from skf import __version__
+from skf.errors import ProjectError
+
+RECORD_VERSION = 1
+RECORDS_DIR = ".skf/services"
+HEADER = (
+    "# Written by skf when it generated this service; `skf update` and `skf remove` read it.\n"
+    "# Format: skf/generate/record.py.\n"
+)
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    service: str
+    template_version: int
+    answers: Mapping[str, Any]
+    settings: Mapping[str, int | float | bool]
+    added_statuses: Sequence[Mapping[str, str]] = ()
+    created: Sequence[str] = ()
+    modified: Sequence[str] = ()
+    skf_version: str = __version__
+    record_version: int = RECORD_VERSION
+
+    def same_answers(self, other: "ServiceRecord") -> bool:
+        """Whether `other` was asked for with the same answers (versions aside)."""
+        return (
+            dict(self.answers) == dict(other.answers)
+            and dict(self.settings) == dict(other.settings)
+            and list(map(dict, self.added_statuses)) == list(map(dict, other.added_statuses))
+        )
+
+
+def record_path(service: str) -> str:
+    return f"{RECORDS_DIR}/{service}.yml"
+
+
+def dump(record: ServiceRecord) -> str:
+    data = {
+        "record_version": record.record_version,
+        "service": record.service,
+        "skf_version": record.skf_version,
+        "template_version": record.template_version,
+        "answers": dict(record.answers),
+        "settings": dict(record.settings),
+        "added_statuses": [dict(status) for status in record.added_statuses],
+        "files": {"created": list(record.created), "modified": list(record.modified)},
+    }
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    stream = StringIO()
+    yaml.dump(data, stream)
+    return HEADER + stream.getvalue()
+
+
+def load(text: str, path: str) -> ServiceRecord:
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as error:
+        raise ProjectError(f"{path}: invalid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(data, dict) or data.get("record_version") != RECORD_VERSION:
+        raise ProjectError(f"{path}: not an skf service record (record_version {RECORD_VERSION})")
+    try:
+        files = data.get("files") or {}
+        return ServiceRecord(
+            service=str(data["service"]),
+            template_version=int(data["template_version"]),
+            answers=dict(data["answers"]),
+            settings=dict(data["settings"]),
+            added_statuses=[dict(status) for status in data.get("added_statuses") or []],
+            created=list(files.get("created") or []),
+            modified=list(files.get("modified") or []),
+            skf_version=str(data.get("skf_version", "")),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProjectError(f"{path}: malformed service record ({error})") from None

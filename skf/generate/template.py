@@ -1,0 +1,113 @@
+"""The Copier template (`template/` at the root of skf's source tree) and rendering it.
+
+Rendering happens in a temporary directory whose files are read back into memory: nothing is
+written into the host project here (the caller puts what it wants into a ChangeSet).
+"""
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from skf.config import Layout
+from skf.errors import ConfigError, SkfError
+from skf.generate import names
+from skf.project.models import DeclarativeBaseInfo
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "template"
+_VERSION = re.compile(r"^_skf_template_version:\s*(\d+)\s*$", re.MULTILINE)
+
+
+def template_dir() -> Path:
+    if not (TEMPLATE_DIR / "copier.yml").is_file():
+        raise SkfError(f"skf's template is missing: {TEMPLATE_DIR / 'copier.yml'} (reinstall skf)")
+    return TEMPLATE_DIR
+
+
+def template_version() -> int:
+    """The template's version (`_skf_template_version` in copier.yml; see CHANGELOG.md)."""
+    match = _VERSION.search((template_dir() / "copier.yml").read_text(encoding="utf-8"))
+    if match is None:
+        raise SkfError("template/copier.yml has no _skf_template_version")
+    return int(match.group(1))
+
+
+def render(part: str, data: dict[str, Any]) -> dict[str, bytes]:
+    """Render the template's `part` ("service" or "host") with `data` (validated answers).
+
+    Returns the rendered files by POSIX path relative to the project root.
+    """
+    from copier import run_copy  # imported here: it is slow to import and only needed now
+
+    with tempfile.TemporaryDirectory(prefix="skf-render-") as directory:
+        run_copy(
+            str(template_dir()),
+            directory,
+            data={**data, "part": part},
+            defaults=True,
+            quiet=True,
+            overwrite=True,
+            skip_tasks=True,
+        )
+        root = Path(directory)
+        return {
+            path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*"))
+            if path.is_file()
+        }
+
+
+def _checked_import(key: str, value: str) -> str:
+    try:
+        return names.dotted_module(key, value)
+    except SkfError as error:
+        raise ConfigError(f"[tool.skf] {key}: {error}") from None
+
+
+def _checked_name(key: str, value: str) -> str:
+    try:
+        return names.identifier(key, value, max_length=24)
+    except SkfError as error:
+        raise ConfigError(f"[tool.skf] {key}: {error}") from None
+
+
+def layout_data(
+    layout: Layout, base: DeclarativeBaseInfo | None, base_import: str
+) -> dict[str, str]:
+    """The template's layout answers: where the host keeps each piece, and its import names."""
+    base_module = base.module if base is not None else f"{layout.models_import}.base"
+    base_class = base.name if base is not None else "Base"
+    imports = {
+        "models_import": layout.models_import,
+        "runtime_import": layout.runtime_import,
+        "settings_import": layout.settings_import,
+        "scheduler_import": layout.scheduler_import,
+        "session_import": layout.session_import,
+        "startup_import": layout.module_name(layout.startup_module),
+        "services_import": layout.services_import,
+        "base_module": base_module,
+        "base_import": base_import,
+    }
+    identifiers = {
+        "settings_class": layout.settings_class,
+        "settings_instance": layout.settings_instance,
+        "scheduler_name": layout.scheduler_name,
+        "session_factory": layout.session_factory,
+        "startup_function": layout.startup_function,
+        "base_class": base_class,
+    }
+    return {
+        "services_dir": layout.services_dir,
+        "tests_dir": layout.tests_dir,
+        "models_package": layout.models_package,
+        "runtime_module": layout.runtime_module,
+        "settings_module": layout.settings_module,
+        "scheduler_module": layout.scheduler_module,
+        "session_module": layout.session_module,
+        "startup_module": layout.startup_module,
+        "architecture_doc": layout.architecture_doc,
+        "compose_file": layout.compose_file,
+        "compose_service": layout.compose_service,
+        **{key: _checked_import(key, value) for key, value in imports.items()},
+        **{key: _checked_name(key, value) for key, value in identifiers.items()},
+    }
