@@ -11,6 +11,7 @@ from src.config.settings import settings
 from src.scheduler_instance import scheduler
 from src.schema import create_schema
 from src.services.email_sender_scheduler import setup_email_sender_scheduler
+from src.services.sitemap_scanner_scheduler import setup_sitemap_scanner_scheduler
 from src.session.async_session import dispose_database
 from src.status_queue import wait_until_idle, wakeup_listener
 
@@ -21,6 +22,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 async def background_services() -> AsyncIterator[None]:
     """Run every background service on the shared scheduler for the life of the block."""
     setup_email_sender_scheduler()
+    setup_sitemap_scanner_scheduler()
     scheduler.start()
     await wakeup_listener.start(settings.DATABASE_URL)
     try:

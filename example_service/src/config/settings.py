@@ -48,5 +48,20 @@ class Settings(BaseSettings):
     EMAIL_SENDER_DRAIN_SECONDS: NonNegativeFloat = 0.0
     EMAIL_SENDER_WAKEUP_ENABLED: bool = False
 
+    # sitemap_scanner background service
+    SITEMAP_SCANNER_INTERVAL_SECONDS: PositiveInt = 60
+    SITEMAP_SCANNER_BATCH_SIZE: PositiveInt = 50
+    SITEMAP_SCANNER_MAX_INSTANCES: PositiveInt = 1
+    SITEMAP_SCANNER_MISFIRE_GRACE_SECONDS: PositiveInt = 300
+    SITEMAP_SCANNER_COALESCE: bool = True
+    SITEMAP_SCANNER_CONCURRENCY: PositiveInt = 10
+    SITEMAP_SCANNER_ITEM_TIMEOUT_SECONDS: PositiveFloat = 30.0
+    SITEMAP_SCANNER_LEASE_SECONDS: PositiveFloat = 300.0
+    SITEMAP_SCANNER_MAX_ATTEMPTS: PositiveInt = 5
+    SITEMAP_SCANNER_BACKOFF_BASE_SECONDS: PositiveFloat = 30.0
+    SITEMAP_SCANNER_BACKOFF_MAX_SECONDS: PositiveFloat = 3600.0
+    SITEMAP_SCANNER_DRAIN_SECONDS: NonNegativeFloat = 0.0
+    SITEMAP_SCANNER_WAKEUP_ENABLED: bool = False
+
 
 settings = Settings()

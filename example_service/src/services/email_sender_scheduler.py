@@ -1,8 +1,10 @@
-"""email_sender: sends Queued email messages and records Completed or Error.
+"""email_sender: sends queued outgoing email messages.
 
-Monitors `email_messages.status` (`EmailStatus`) for Queued; sets Processing while a message
-is being sent, then Completed, or back to Queued for a retry with backoff, or Error once
-`EMAIL_SENDER_MAX_ATTEMPTS` attempts have failed.
+Monitors `email_messages.status` (`EmailStatus`) for `Queued`. Every run first rescues rows left
+in `Processing` past their lease, then claims due `Queued` rows (`Processing` while
+`send_email_message` works on each, with no database session held) and finishes each in
+`Completed`, or back in `Queued` for a retry with backoff, or in `Error` once
+`EMAIL_SENDER_MAX_ATTEMPTS` attempts have failed. The mechanics live in `src/status_queue.py`.
 """
 
 import logging
@@ -12,7 +14,6 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from src.config.settings import settings
-from src.integrations.email_client import deliver
 from src.models.email_message import EmailMessage, EmailStatus
 from src.scheduler_instance import scheduler
 from src.session.async_session import get_background_session
@@ -49,20 +50,29 @@ EMAIL_QUEUE = StatusQueue(
 )
 
 
+# skf:begin handler -- everything down to `skf:end handler` is yours: skf wrote it once as a
+# stub and never rewrites it.
 async def send_email_message(message: Row[Any]) -> Mapping[str, Any] | None:
-    """Deliver one claimed message. Runs with no database session held.
+    """Deliver one claimed message, with no database session and no lock held.
 
     Raise to fail the attempt: it is retried with backoff, and ends in Error once the
     attempts are spent.
     """
+    # Imported here, inside the region the application owns, so that everything outside it
+    # stays exactly what the template renders.
+    from src.integrations.email_client import deliver
+
     await deliver(message.id, message.recipient, message.subject, message.body)
     return None
+
+
+# skf:end handler
 
 
 async def process_pending_email_messages(
     limit: int = settings.EMAIL_SENDER_BATCH_SIZE,
 ) -> RunSummary:
-    """Claim up to `limit` due Queued messages per batch and send each one."""
+    """Claim up to `limit` due `Queued` rows per batch and hand each to the handler."""
 
     async def claim_due() -> Claim:
         async with get_background_session() as session:
@@ -82,7 +92,7 @@ async def process_pending_email_messages(
 
 
 def setup_email_sender_scheduler() -> None:
-    """Register the email sender job on the shared scheduler."""
+    """Register the email_sender job on the shared scheduler."""
     scheduler.add_job(
         process_pending_email_messages,
         trigger="interval",
