@@ -26,6 +26,7 @@ from skf.project.inventory import Inventory, build_inventory
 from skf.project.source import SourceFile
 
 Transform = Callable[[str], str]
+Change = Callable[[ChangeSet], None]
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class FixPlan:
     """The edits one finding's fix makes (collected by `Rule.fix`)."""
 
     edits: list[TextEdit] = field(default_factory=list)
-    transforms: list[tuple[str, Transform]] = field(default_factory=list)
-    creates: dict[str, str] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    """Edits made through the shared patchers (they read and write the ChangeSet), applied
+    after every text edit, in order."""
 
     # -- Python code, by node position ---------------------------------------------------
 
@@ -60,12 +62,23 @@ class FixPlan:
     # -- whole files ---------------------------------------------------------------------
 
     def transform(self, path: str, function: Transform) -> None:
-        """Edit `path` by `function(current text) -> new text` (applied after text edits)."""
-        self.transforms.append((path, function))
+        """Edit `path` by `function(current text) -> new text` (after every text edit)."""
+
+        def change(changes: ChangeSet) -> None:
+            current = changes.read(path)
+            if current is None:
+                raise ProjectError(f"{path}: no such file to fix")
+            changes.write(path, function(current))
+
+        self.changes.append(change)
+
+    def change(self, function: Change) -> None:
+        """Edit through a patcher that works on the ChangeSet (after every text edit)."""
+        self.changes.append(function)
 
     @property
     def empty(self) -> bool:
-        return not (self.edits or self.transforms or self.creates)
+        return not (self.edits or self.changes)
 
 
 def offsets(source: SourceFile, node: cst.CSTNode) -> tuple[int, int]:
@@ -73,6 +86,24 @@ def offsets(source: SourceFile, node: cst.CSTNode) -> tuple[int, int]:
     line, column, end_line, end_column = source.position(node)
     starts = _line_starts(source.text)
     return starts[line - 1] + column - 1, starts[end_line - 1] + end_column - 1
+
+
+def add_keywords(plan: FixPlan, source: SourceFile, call: cst.Call, keywords: list[str]) -> None:
+    """Plan `keyword=value` arguments appended to `call`, in its layout: one per line after
+    a trailing comma when the call is exploded, else `, kw=value` on the same line."""
+    if not call.args:
+        _, end = offsets(source, call)
+        plan.insert_at(source, end - 1, ", ".join(keywords))
+        return
+    last = call.args[-1]
+    exploded = "\n" in source.code(call)
+    if exploded and isinstance(last.comma, cst.Comma):
+        _, column, _, _ = source.position(last)
+        indent = " " * (column - 1)
+        _, after = offsets(source, last.comma)
+        plan.insert_at(source, after, "".join(f"\n{indent}{keyword}," for keyword in keywords))
+    else:
+        plan.insert_after(source, last.value, "".join(f", {keyword}" for keyword in keywords))
 
 
 def _line_starts(text: str) -> list[int]:
@@ -141,14 +172,8 @@ def _apply(changes: ChangeSet, inventory: Inventory, plans: list[FixPlan]) -> No
     for path, edits in by_path.items():
         _apply_edits(changes, inventory, path, edits)
     for plan in plans:
-        for path, content in plan.creates.items():
-            if not changes.exists(path):
-                changes.write(path, content)
-        for path, function in plan.transforms:
-            current = changes.read(path)
-            if current is None:
-                raise ProjectError(f"{path}: no such file to fix")
-            changes.write(path, function(current))
+        for change in plan.changes:
+            change(changes)
 
 
 def _apply_edits(

@@ -210,8 +210,11 @@ def function_facts(function: cst.FunctionDef) -> FrameFacts:
 class PathBuilder:
     """Builds processing paths; facts are computed once per function node."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, opaque: frozenset[str] = frozenset()) -> None:
         self.resolver = resolver
+        self.opaque = opaque
+        """Functions never followed into: the shared infrastructure the layout names (the
+        session factory), which the rules take as given."""
         self._facts: dict[int, FrameFacts] = {}
         self._instances: dict[int, dict[str, Bound] | None] = {}
 
@@ -236,7 +239,9 @@ class PathBuilder:
             seen.add(key)
             frames.append(frame)
             for call in self.facts(frame).calls:
-                queue.extend(self.targets(call.node, frame))
+                for target in self.targets(call.node, frame):
+                    target.caller = frame
+                    queue.append(target)
         return frames
 
     def targets(self, call: cst.Call, frame: Frame) -> list[Frame]:
@@ -282,6 +287,8 @@ class PathBuilder:
             definition = self.resolver.definition(qualified)
             if definition is None or definition.kind != "function":
                 continue
+            if definition.qualified_name in self.opaque:
+                return None
             same_module = definition.source.path == frame.source.path
             depth = frame.depth if callback and same_module else frame.depth + 1
             if depth > MAX_DEPTH or not isinstance(definition.node, cst.FunctionDef):

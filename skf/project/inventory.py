@@ -40,7 +40,7 @@ from skf.project.semantics import MemberRef, Semantics, ValueSource
 from skf.project.settings_class import SettingsInfo, read_settings
 from skf.project.source import SourceFile
 from skf.project.statuses import LiteralStatus, StatusUse, module_status_uses, role_of, status_uses
-from skf.vocabulary import Role
+from skf.vocabulary import Role, role_of_spelling
 
 INTERVAL_FIELDS = ("weeks", "days", "hours", "minutes", "seconds")
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
@@ -93,6 +93,8 @@ class Claim:
     column: ColumnInfo | None
     attribute: str | None
     monitored: list[MemberRef]
+    monitored_names: list[str] = field(default_factory=list)
+    """Members the claim selects, also when it spells them as strings."""
 
     @property
     def frame(self) -> Frame:
@@ -162,8 +164,8 @@ class Service:
     def members_by_role(self) -> dict[Role, str | None]:
         """Role -> member name, from the claim (monitored) and the statuses written."""
         roles: dict[Role, str | None] = dict.fromkeys(Role)
-        if self.claim is not None and self.claim.monitored:
-            roles[Role.MONITORED] = self.claim.monitored[0].member
+        if self.claim is not None and self.claim.monitored_names:
+            roles[Role.MONITORED] = self.claim.monitored_names[0]
         for use in self.uses_of_enum():
             if use.access != "write" or not use.ref.exists:
                 continue
@@ -191,10 +193,11 @@ class Service:
         for use in self.uses_of_enum():
             if use.ref.exists and use.access in {"read", "write"} and use.member not in names:
                 names.append(use.member)
-        if self.claim is not None:
-            for member in self.claim.monitored:
-                if member.exists and member.member not in names:
-                    names.insert(0, member.member)
+        enum = self.status_enum
+        if self.claim is not None and enum is not None:
+            for member in reversed(self.claim.monitored_names):
+                if member in enum.members and member not in names:
+                    names.insert(0, member)
         return names
 
 
@@ -244,7 +247,7 @@ def build_inventory(layout: Layout, *, cache: Cache | None = None) -> Inventory:
 def inventory_from_scan(layout: Layout, files: ProjectFiles, scan: Scan, cache: Cache) -> Inventory:
     resolver = Resolver(files)
     semantics = Semantics(layout, resolver, ModelReader(files, layout.runtime_import))
-    builder = PathBuilder(resolver)
+    builder = PathBuilder(resolver, frozenset({semantics.session_factory}))
     sites, errors = discover(scan, files, resolver, cache)
     inventory = Inventory(layout, files, scan, resolver, semantics, builder, [], errors)
     analyser = _ServiceAnalyser(inventory)
@@ -452,7 +455,11 @@ class _ServiceAnalyser:
 
     def _claim(self, service: Service) -> Claim | None:
         candidates = [
-            q for q in service.queries if q.kind in {"select", "query", "update"} and q.monitored()
+            q
+            for q in service.queries
+            if q.kind in {"select", "query", "update"}
+            and (q.monitored() or q.literal_statuses())
+            and not is_rescue(q)
         ]
         locked = [q for q in candidates if q.with_for_update is not None]
         raw = [q for q in service.queries if q.kind == "text" and q.raw_skip_locked]
@@ -475,7 +482,15 @@ class _ServiceAnalyser:
                 ):
                     column, attribute = candidate, name
                     break
-        return Claim(query, model, column, attribute, monitored)
+        names = [m.member for m in monitored]
+        for column_ref, text in query.literal_statuses():
+            enum = column_ref.column.enum
+            if enum is None:
+                continue
+            member = text if text in enum.members else enum.member_for_value(text)
+            if member is not None and member not in names:
+                names.append(member)
+        return Claim(query, model, column, attribute, monitored, names)
 
     def _model_for_enum(self, enum: EnumInfo) -> ModelInfo | None:
         for model in models_in_package(self.inventory):
@@ -520,6 +535,21 @@ class _ServiceAnalyser:
                 value = ValueSource("missing")
             return Batch(name, value, "parameter", param)
         return None
+
+
+def is_rescue(query: Query) -> bool:
+    """A statement on rows in the processing status with a time cutoff: the rescue of rows a
+    lost worker left behind, not a claim."""
+    members = query.monitored()
+    return (
+        query.ordering
+        and bool(members)
+        and all(
+            role_of_spelling(m.member) is Role.PROCESSING
+            or role_of_spelling(m.value) is Role.PROCESSING
+            for m in members
+        )
+    )
 
 
 def _feeds_limit(service: Service, name: str) -> bool:

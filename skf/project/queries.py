@@ -42,6 +42,8 @@ class Condition:
     members: tuple[MemberRef, ...]
     equality: bool
     node: cst.CSTNode
+    literal: str | None = None
+    """A string compared with a status column instead of a member."""
 
 
 @dataclass
@@ -86,8 +88,23 @@ class Query:
     def monitored(self) -> list[MemberRef]:
         return [m for c in self.conditions if c.equality for m in c.members]
 
+    def literal_statuses(self) -> list[tuple[ColumnRef, str]]:
+        """String literals the WHERE compares a status column with."""
+        return [
+            (c.column, c.literal)
+            for c in self.conditions
+            if c.literal is not None and c.column is not None
+        ]
+
     def status_column(self) -> ColumnRef | None:
-        return next((c.column for c in self.conditions if c.members and c.column is not None), None)
+        return next(
+            (
+                c.column
+                for c in self.conditions
+                if (c.members or c.literal is not None) and c.column is not None
+            ),
+            None,
+        )
 
     @property
     def limit(self) -> cst.BaseExpression | None:
@@ -221,6 +238,12 @@ def _pair(
             column = semantics.column(column_side, query.source, query.frame)
             query.conditions.append(Condition(column, tuple(members), True, node))
             return
+        text = string_value(value_side)
+        if text is not None:
+            column = semantics.column(column_side, query.source, query.frame)
+            if column is not None and column.column.enum is not None:
+                query.conditions.append(Condition(column, (), True, node, text))
+                return
 
 
 def _members(node: cst.BaseExpression, query: Query, semantics: Semantics) -> list[MemberRef]:

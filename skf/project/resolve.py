@@ -145,6 +145,8 @@ class Frame:
     """The lexically enclosing function's frame (closures read its variables)."""
     depth: int = 0
     via: str = "job"
+    caller: Frame | None = None
+    """The frame whose call (or callback argument) led here; None for the job."""
 
     @property
     def qualified_name(self) -> str:

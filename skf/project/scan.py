@@ -58,6 +58,15 @@ class Scan:
             if path in self._data and all(needle in self._data[path] for needle in encoded)
         ]
 
+    def containing_any(self, paths: list[str], needles: list[str]) -> list[str]:
+        """Those of `paths` whose text contains at least one of `needles`."""
+        encoded = [needle.encode() for needle in needles if needle]
+        return [
+            path
+            for path in paths
+            if path in self._data and any(needle in self._data[path] for needle in encoded)
+        ]
+
     def data(self, path: str) -> bytes | None:
         return self._data.get(path)
 

@@ -122,6 +122,11 @@ class _Visitor(cst.CSTVisitor):
             self._write_values.add(id(node.value))
             for target in node.targets:
                 self._literal_assignment(target.target, node.value)
+        elif any(
+            isinstance(t.target, cst.Name) and _status_like(t.target.value) for t in node.targets
+        ):
+            # `status = Enum.Error` ... `row.status = status`: the status chosen is written.
+            self._write_values.add(id(node.value))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         # `.values({...})`, or a dict of column values keyed by the status column
@@ -162,12 +167,24 @@ class _Visitor(cst.CSTVisitor):
             return None
         return column
 
+    def _text(self, node: cst.BaseExpression) -> str | None:
+        """A string literal, or `Member.value` / `Member.name` (a string in disguise)."""
+        text = string_value(node)
+        if text is not None or not isinstance(node, cst.Attribute):
+            return text
+        if node.attr.value not in {"value", "name"}:
+            return None
+        ref = self.semantics.member(node.value, self.source, self.frame)
+        if ref is None or not ref.exists:
+            return None
+        return ref.value if node.attr.value == "value" else ref.member
+
     def _literal_comparison(self, node: cst.Comparison) -> None:
         left = node.left
         for target in node.comparisons:
             right = target.comparator
             for column_side, value_side in ((left, right), (right, left)):
-                text = string_value(value_side)
+                text = self._text(value_side)
                 if text is None:
                     continue
                 column = self._status_column(column_side)

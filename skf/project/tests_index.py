@@ -80,7 +80,7 @@ def _tests_for(inventory: Inventory, service: Service) -> list[TestModule]:
         source = inventory.files.parsed(path, names=False)
         if source is None:
             continue
-        if not _refers_to(source, job.qualified_name):
+        if not refers_to(source, job.qualified_name):
             continue
         modules.append(TestModule(path, source, _test_functions(source)))
     return modules
@@ -96,6 +96,7 @@ class _Imports(cst.CSTVisitor):
         self.module = qualified.rpartition(".")[0]
         self.aliases: set[str] = set()
         self.direct = False
+        self.direct_alias: str | None = None
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         base = "" if node.module is None else self.source.code(node.module)
@@ -108,6 +109,7 @@ class _Imports(cst.CSTVisitor):
             imported = f"{base}.{alias.evaluated_name}"
             if imported == self.qualified:
                 self.direct = True
+                self.direct_alias = alias.evaluated_alias or alias.evaluated_name
             elif imported == self.module:
                 self.aliases.add(alias.evaluated_alias or alias.evaluated_name)
 
@@ -130,20 +132,42 @@ class _Reads(cst.CSTVisitor):
             self.found = True
 
 
-def _refers_to(source: SourceFile, qualified: str) -> bool:
-    """Whether the test module imports the job function, or imports its module and reads the
-    function from it. Done on the syntax tree alone: test modules are many and large, and
+def refers_to(source: SourceFile, qualified: str, *, reads_names: bool = False) -> bool:
+    """Whether the module imports the function `qualified`, or imports its module and reads
+    the function from it (with `reads_names`, an import counts only when the imported name
+    is then used). Done on the syntax tree alone: test modules are many and large, and
     resolving every name in them (libcst's scope analysis) would cost more than the rest of
     the check."""
     imports = _Imports(source, qualified)
     source.module.visit(imports)
-    if imports.direct:
+    if imports.direct and not reads_names:
+        return True
+    if imports.direct and _uses_name(source, imports.direct_alias or qualified.rpartition(".")[2]):
         return True
     if not imports.aliases:
         return False
     reads = _Reads(source, imports.aliases, qualified.rpartition(".")[2])
     source.module.visit(reads)
     return reads.found
+
+
+def _uses_name(source: SourceFile, name: str) -> bool:
+    """Whether `name` is used outside import statements."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            found = found or node.value == name
+
+    source.module.visit(Finder())
+    return found
 
 
 def _test_functions(source: SourceFile) -> list[TestFunction]:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the doc block is markdown as skf renders it, table rows unwrapped
 """The reference service, as the rules' examples show it.
 
 Examples are small host trees overlaid on the reference host (example_service: the pattern's
@@ -117,3 +118,40 @@ def line_of(text: str, snippet: str, occurrence: int = 1) -> int:
 
 def service_variant(*replacements: tuple[str, str]) -> str:
     return variant(REFERENCE_SERVICE, *replacements)
+
+
+_SERVICE_BLOCK = """\
+<!-- skf:begin service email_sender -->
+### email_sender
+
+{summary}
+
+- Module: `src/services/email_sender_scheduler.py`
+- Job: `process_pending_email_messages` (job id `process_pending_email_messages`)
+- Registration: `setup_email_sender_scheduler()`
+- Model / table: `EmailMessage` / `email_messages`
+- Status column: `status` (`EmailStatus`)
+- Monitors: `Queued`
+- Sets: `Processing` while working, `Completed` on success, `Queued` again for a retry, `Error` once attempts are spent
+
+| Environment variable | Default | Meaning |
+| --- | --- | --- |
+| `EMAIL_SENDER_BACKOFF_BASE_SECONDS` | 30.0 | first retry delay (doubles per attempt, with jitter) |
+| `EMAIL_SENDER_BACKOFF_MAX_SECONDS` | 3600.0 | longest retry delay |
+| `EMAIL_SENDER_BATCH_SIZE` | 50 | rows claimed per batch |
+| `EMAIL_SENDER_COALESCE` | true | collapse missed runs into one |
+| `EMAIL_SENDER_CONCURRENCY` | 10 | rows worked on at once |
+| `EMAIL_SENDER_DRAIN_SECONDS` | 0.0 | keep claiming batches for up to this long per run (0: one batch) |
+| `EMAIL_SENDER_INTERVAL_SECONDS` | 60 | seconds between runs |
+| `EMAIL_SENDER_ITEM_TIMEOUT_SECONDS` | 30.0 | time limit for one row |
+| `EMAIL_SENDER_LEASE_SECONDS` | 300.0 | after this long without a heartbeat a Processing row is rescued |
+| `EMAIL_SENDER_MAX_ATTEMPTS` | 5 | attempts before a row ends in Error |
+| `EMAIL_SENDER_MAX_INSTANCES` | 1 | runs of the job allowed at once in one process |
+| `EMAIL_SENDER_MISFIRE_GRACE_SECONDS` | 300 | how late a run may start and still run |
+<!-- skf:end service email_sender -->
+"""
+
+
+def service_block(summary: str) -> str:
+    """The email_sender section of the architecture doc as skf renders it."""
+    return _SERVICE_BLOCK.replace("{summary}", summary)

@@ -6,7 +6,7 @@ from typing import ClassVar
 import libcst as cst
 
 from skf.check.findings import Finding
-from skf.check.fixes import FixPlan
+from skf.check.fixes import FixPlan, add_keywords
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE, line_of, service_variant
 from skf.project.inventory import Inventory, Service
@@ -87,26 +87,9 @@ class IncompleteRegistration(Rule):
             additions.append("replace_existing=True")
         elif service.keywords["replace_existing"].kind == "literal":
             plan.replace(service.source, existing.value, "True")
-        if not additions:
-            return not plan.empty
-        last = call.args[-1]
-        multiline = "\n" in service.source.code(call)
-        if multiline and last.comma != cst.MaybeSentinel.DEFAULT:
-            indent = _indent_of(service.source.code(last), service, last)
-            plan.insert_after(
-                service.source,
-                last,
-                "".join(f"\n{indent}{addition}," for addition in additions),
-            )
-        else:
-            plan.insert_after(service.source, last.value, "".join(f", {a}" for a in additions))
-        return True
-
-
-def _indent_of(_code: str, service: Service, arg: cst.Arg) -> str:
-    line, column, _, _ = service.source.position(arg)
-    text = service.source.text.splitlines()[line - 1]
-    return text[: column - 1] if not text[: column - 1].strip() else " " * (column - 1)
+        if additions:
+            add_keywords(plan, service.source, call, additions)
+        return not plan.empty
 
 
 def _missing(service: Service) -> list[str]:

@@ -1,0 +1,53 @@
+"""Route handlers of the project, found only in the files that can matter to a rule."""
+
+import libcst as cst
+
+from skf.project.inventory import Inventory
+from skf.project.routes import Route, guarded_routers, routes_in
+from skf.project.source import SourceFile
+from skf.project.tests_index import is_test_file
+
+
+def route_sources(
+    inventory: Inventory, needles: list[str] | None, *, every: bool = False
+) -> list[SourceFile]:
+    """Parsed route modules (not tests) whose text holds any (or, with `every`, all) of
+    `needles` (None: every route module)."""
+    marked = [
+        path
+        for path in inventory.scan.marked("route")
+        if not is_test_file(path, inventory.layout.tests_dir)
+    ]
+    scan = inventory.scan
+    if needles is None:
+        paths = marked
+    elif every:
+        paths = scan.containing(marked, needles)
+    else:
+        paths = scan.containing_any(marked, needles)
+    sources: list[SourceFile] = []
+    for path in paths:
+        source = inventory.files.parsed(path)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def routes(inventory: Inventory, sources: list[SourceFile]) -> list[Route]:
+    including = route_sources(inventory, ["include_router"])
+    guarded = guarded_routers(including, inventory.resolver)
+    found: list[Route] = []
+    for source in sources:
+        found.extend(routes_in(source, inventory.resolver, guarded))
+    return found
+
+
+def calls_in(function: cst.FunctionDef) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    function.body.visit(Finder())
+    return found
