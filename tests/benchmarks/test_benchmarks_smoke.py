@@ -1,0 +1,65 @@
+"""benchmarks/service_throughput.py runs end to end on PostgreSQL (`--quick`: small sizes) and
+its last line is the JSON object of figures, with every key the README and the issue rely on.
+The throughput targets themselves are the benchmark's business, not a unit test's."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "service_throughput.py"
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REQUIRED = (
+    "service_rows_per_s",
+    "ceiling_rows_per_s",
+    "ratio",
+    "batch_size",
+    "pickup_latency_ms_p50",
+    "claim_ms_small",
+    "claim_ms_large",
+)
+
+
+def require_postgres() -> None:
+    """Skip without a reachable server, except under CI=true, where that is a failure."""
+    url = make_url(POSTGRES_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+            return
+    except OSError:
+        message = f"PostgreSQL is unreachable at {url.render_as_string()}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI=true: PostgreSQL tests must run)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_quick_run_prints_the_figures_as_its_last_line() -> None:
+    require_postgres()
+    process = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "BENCH_POSTGRES_URL": POSTGRES_URL},
+    )
+    assert process.returncode == 0, process.stderr
+    figures = json.loads(process.stdout.strip().splitlines()[-1])
+    for key in REQUIRED:
+        assert key in figures, key
+    for key in REQUIRED:
+        assert figures[key] > 0, key
+    assert figures["ratio"] == pytest.approx(
+        figures["service_rows_per_s"] / figures["ceiling_rows_per_s"], rel=0.01
+    )
+    assert figures["pickup_samples"] > 0
+    assert figures["claim_large_completed_rows"] > 0
