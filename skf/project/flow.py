@@ -61,6 +61,8 @@ class HandlerSite:
     node: cst.ExceptHandler
     context: Context
     """The blocks around the `try`."""
+    guarded: cst.BaseSuite
+    """The `try` body the handler catches failures of."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class _Collector(cst.CSTVisitor):
         inside = Context(outer.withs, outer.handler, outer.in_finally, outer.in_loop, True)
         self._visit_with_context(node.body, inside)
         for handler in node.handlers:
-            self.facts.handlers.append(HandlerSite(handler, outer))
+            self.facts.handlers.append(HandlerSite(handler, outer, node.body))
             if handler.type is not None:
                 handler.type.visit(self)
             self._visit_with_context(

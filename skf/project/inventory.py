@@ -164,8 +164,11 @@ class Service:
     def members_by_role(self) -> dict[Role, str | None]:
         """Role -> member name, from the claim (monitored) and the statuses written."""
         roles: dict[Role, str | None] = dict.fromkeys(Role)
-        if self.claim is not None and self.claim.monitored_names:
-            roles[Role.MONITORED] = self.claim.monitored_names[0]
+        enum = self.status_enum
+        if self.claim is not None and enum is not None:
+            # A member the enum lacks is SKF122's finding, not a status to document.
+            existing = [m for m in self.claim.monitored_names if m in enum.members]
+            roles[Role.MONITORED] = existing[0] if existing else None
         for use in self.uses_of_enum():
             if use.access != "write" or not use.ref.exists:
                 continue

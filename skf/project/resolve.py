@@ -11,16 +11,40 @@ constants and `self.<attr>` set in `__init__`, to the expression that finally gi
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Literal
 
 import libcst as cst
 
+from skf.config import Layout
 from skf.project.files import ProjectFiles
 from skf.project.source import SourceFile
 
 DefinitionKind = Literal["module", "function", "class", "variable"]
 _MAX_STEPS = 12
+LIBRARIES = frozenset(
+    {
+        "sqlalchemy",
+        "apscheduler",
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic_settings",
+        "pydantic_core",
+        "httpx",
+        "asyncpg",
+        "aiosqlite",
+        "typing_extensions",
+        "structlog",
+        "loguru",
+        "libcst",
+        "skf",
+    }
+)
+"""Libraries whose API skf knows by name (`sqlalchemy.select`, `fastapi.Depends`): their code
+is never read, even when a copy of them sits in the project tree (the standard library's
+modules are treated the same way)."""
 
 
 @dataclass(frozen=True)
@@ -269,11 +293,32 @@ def nested_functions(function: cst.FunctionDef) -> dict[str, cst.FunctionDef]:
     return found
 
 
+def _own_packages(layout: Layout) -> set[str]:
+    """Top-level packages of the modules the layout names: never taken for a library."""
+    own: set[str] = set()
+    for path in (
+        layout.scheduler_module,
+        layout.session_module,
+        layout.settings_module,
+        layout.runtime_module,
+        layout.models_package + "/__init__.py",
+        layout.services_dir + "/__init__.py",
+    ):
+        try:
+            own.add(layout.module_name(path).split(".")[0])
+        except ValueError:  # outside source_root
+            continue
+    return own
+
+
 class Resolver:
     """Looks up the project's definitions by qualified name and follows values."""
 
     def __init__(self, files: ProjectFiles) -> None:
         self.files = files
+        self.external = (LIBRARIES | frozenset(sys.stdlib_module_names)) - _own_packages(
+            files.layout
+        )
         self._module_files: dict[str, str | None] = {}
         self._top: dict[str, dict[str, _Entry]] = {}
         self._class_body: dict[int, dict[str, _Entry]] = {}
@@ -284,7 +329,10 @@ class Resolver:
 
     def module_file(self, module_name: str) -> str | None:
         if module_name not in self._module_files:
-            self._module_files[module_name] = self.files.module_file(module_name)
+            external = module_name.split(".")[0] in self.external
+            self._module_files[module_name] = (
+                None if external else self.files.module_file(module_name)
+            )
         return self._module_files[module_name]
 
     def module_source(self, module_name: str) -> SourceFile | None:

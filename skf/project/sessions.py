@@ -82,3 +82,64 @@ def _transaction_kind(
     if "engine" in frame.source.code(receiver).lower():
         return "other"
     return "transaction"
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, cst.Attribute | cst.Call | cst.Subscript):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Names())
+    return found
+
+
+def is_database_call(
+    builder: PathBuilder, semantics: Semantics, frame: Frame, call: cst.Call, sessions: set[str]
+) -> bool:
+    """Whether awaiting `call` is database work: a method of a session or connection
+    (`sessions`: their names here), a call handed one, SQLAlchemy itself, or a project helper
+    whose own awaits are all of that kind."""
+    if _root_name(call.func) in sessions:
+        return True
+    if any(_names_in(arg.value) & sessions for arg in call.args):
+        return True
+    if any(q.startswith("sqlalchemy") for q in frame.source.qualified_names(call.func)):
+        return True
+    target = builder.callee_frame(call, frame)
+    if target is None:
+        return False
+    helper_sessions = {b.name for b in session_blocks(target, builder, semantics) if b.name}
+    awaited = [
+        a.node.expression
+        for a in builder.facts(target).awaits
+        if isinstance(a.node.expression, cst.Call)
+    ]
+    return bool(awaited) and all(
+        _direct_database_call(target, call, helper_sessions) for call in awaited
+    )
+
+
+def _direct_database_call(frame: Frame, call: cst.Call, sessions: set[str]) -> bool:
+    root = _root_name(call.func)
+    if root is not None and (root in sessions or "session" in root or root == "connection"):
+        return True
+    return any(q.startswith("sqlalchemy") for q in frame.source.qualified_names(call.func))
+
+
+def database_names(builder: PathBuilder, semantics: Semantics, frame: Frame) -> set[str]:
+    """Names the frame binds to sessions or connections (`async with ... as session`)."""
+    return {b.name for b in session_blocks(frame, builder, semantics) if b.name} | {
+        name
+        for site in builder.facts(frame).withs
+        if site.item.asname is not None
+        and isinstance(site.item.asname.name, cst.Name)
+        and (name := site.item.asname.name.value) in {"session", "connection", "conn", "db"}
+    }

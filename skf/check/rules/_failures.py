@@ -7,6 +7,7 @@ import libcst as cst
 from skf.project.flow import CallSite, HandlerSite
 from skf.project.inventory import Inventory, Service
 from skf.project.resolve import Frame
+from skf.project.sessions import database_names, is_database_call
 from skf.project.statuses import role_of
 from skf.vocabulary import Role
 
@@ -24,14 +25,21 @@ class Handler:
     writes_status: bool
     hands_on: bool
     """The exception object is passed on (returned, stored, handed to a call)."""
+    item: bool
+    """It guards work on an item: its `try` awaits something that is not database work (a
+    handler around a heartbeat's UPDATE is bookkeeping, not an item's failure)."""
 
     @property
     def node(self) -> cst.ExceptHandler:
         return self.site.node
 
     @property
+    def handles_items(self) -> bool:
+        return self.broad and self.item
+
+    @property
     def swallows(self) -> bool:
-        return self.broad and not (self.reraises or self.writes_status or self.hands_on)
+        return self.handles_items and not (self.reraises or self.writes_status or self.hands_on)
 
 
 def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
@@ -93,7 +101,23 @@ def _handler(inventory: Inventory, service: Service, frame: Frame, site: Handler
         _hands_on(
             node, frame, [c.node for c in calls if semantics.log_call(c.node, frame.source, frame)]
         ),
+        _guards_item_work(inventory, frame, site),
     )
+
+
+def _guards_item_work(inventory: Inventory, frame: Frame, site: HandlerSite) -> bool:
+    facts = inventory.builder.facts(frame)
+    guarded = frame.source.position(site.guarded)
+    sessions = database_names(inventory.builder, inventory.semantics, frame)
+    for awaited in facts.awaits:
+        if not _inside(frame.source.position(awaited.node), guarded):
+            continue
+        call = awaited.node.expression
+        if not isinstance(call, cst.Call):
+            return True
+        if not is_database_call(inventory.builder, inventory.semantics, frame, call, sessions):
+            return True
+    return False
 
 
 def _calls_status_writer(

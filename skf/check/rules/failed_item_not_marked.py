@@ -79,7 +79,7 @@ class FailedItemNotMarked(Rule):
                     service=service.name,
                     symbol="error-status",
                 )
-            elif writes_role(service, Role.PROCESSING) and not any(h.broad for h in found):
+            elif writes_role(service, Role.PROCESSING) and not any(h.handles_items for h in found):
                 yield self.at(
                     f"{service.name} marks rows Processing but handles no failure: one "
                     "failing item aborts the run and strands the rest of the batch",

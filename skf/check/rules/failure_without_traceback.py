@@ -44,7 +44,7 @@ class FailureWithoutTraceback(Rule):
     def check(self, inventory: Inventory) -> Iterator[Finding]:
         for service in inventory.services:
             for handler in handlers(inventory, service):
-                if not handler.broad or handler.reraises or handler.swallows:
+                if not handler.handles_items or handler.reraises or handler.swallows:
                     continue
                 if handler.logs_traceback:
                     continue

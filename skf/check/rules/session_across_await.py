@@ -13,7 +13,7 @@ from skf.check.rules.run_not_logged import HAND_WRITTEN_SERVICE
 from skf.project.flow import AwaitSite
 from skf.project.inventory import Inventory
 from skf.project.resolve import Frame
-from skf.project.sessions import SessionBlock, session_blocks
+from skf.project.sessions import SessionBlock, is_database_call, session_blocks
 
 _HELD = HAND_WRITTEN_SERVICE.replace(
     """        for row in rows:
@@ -100,17 +100,6 @@ def _holding(site: AwaitSite, blocks: list[SessionBlock]) -> SessionBlock | None
     return next((b for b in blocks if id(b.site.item) in items), None)
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(Names())
-    return found
-
-
 def _non_database(
     inventory: Inventory, frame: Frame, site: AwaitSite, block: SessionBlock
 ) -> str | None:
@@ -124,46 +113,6 @@ def _non_database(
         for item in site.context.withs
         if item.asname is not None and isinstance(item.asname.name, cst.Name)
     }
-    if _is_database_call(inventory, frame, expression, sessions):
+    if is_database_call(inventory.builder, inventory.semantics, frame, expression, sessions):
         return None
     return frame.source.code(expression.func)
-
-
-def _is_database_call(
-    inventory: Inventory, frame: Frame, call: cst.Call, sessions: set[str]
-) -> bool:
-    func = call.func
-    root = func
-    while isinstance(root, cst.Attribute | cst.Call | cst.Subscript):
-        root = root.value if not isinstance(root, cst.Call) else root.func
-    if isinstance(root, cst.Name) and root.value in sessions:
-        return True
-    if any(_names_in(arg.value) & sessions for arg in call.args):
-        return True
-    names = frame.source.qualified_names(func)
-    if any(q.startswith("sqlalchemy") for q in names):
-        return True
-    target = inventory.builder.callee_frame(call, frame)
-    if target is None:
-        return False
-    # A project helper counts as database work when everything it awaits is.
-    helper_sessions = {
-        b.name for b in session_blocks(target, inventory.builder, inventory.semantics) if b.name
-    }
-    awaited = [
-        a for a in inventory.builder.facts(target).awaits if isinstance(a.node.expression, cst.Call)
-    ]
-    return bool(awaited) and all(
-        _direct_database_call(target, a.node.expression, helper_sessions)  # type: ignore[arg-type]
-        for a in awaited
-    )
-
-
-def _direct_database_call(frame: Frame, call: cst.Call, sessions: set[str]) -> bool:
-    func = call.func
-    root = func
-    while isinstance(root, cst.Attribute | cst.Call | cst.Subscript):
-        root = root.value if not isinstance(root, cst.Call) else root.func
-    if isinstance(root, cst.Name) and (root.value in sessions or "session" in root.value):
-        return True
-    return any(q.startswith("sqlalchemy") for q in frame.source.qualified_names(func))
