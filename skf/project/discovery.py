@@ -14,6 +14,7 @@ parsed in parallel processes.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -232,7 +233,9 @@ def discover(
             pending.append(path)
     if _worth_parallel(scan, pending):
         workers = min(len(pending), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: the checker may run inside a threaded process (an IDE, pytest).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             computed = list(
                 pool.map(_discover_in_worker, [str(layout.root)] * len(pending), pending)
             )
