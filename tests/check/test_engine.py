@@ -36,7 +36,9 @@ def test_an_unparsable_candidate_is_reported_and_the_rest_still_checked(tmp_path
     write_files(
         host,
         {
-            "src/services/broken_scheduler.py": "def setup_broken_scheduler(:\n    scheduler.add_job(f)\n"
+            "src/services/broken_scheduler.py": (
+                "def setup_broken_scheduler(:\n    scheduler.add_job(f)\n"
+            )
         },
     )
     result = run_check(host, use_cache=False)
@@ -116,7 +118,7 @@ def test_an_unknown_tool_skf_key_is_a_config_error(tmp_path: Path) -> None:
     host = copy_example(tmp_path / "host")
     pyproject = host / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[tool.skf]\nscheduler_modul = "x.py"\n')
-    with pytest.raises(ConfigError, match="unknown \\[tool.skf\\] key"):
+    with pytest.raises(ConfigError, match=r"unknown \[tool\.skf\] key"):
         run_check(host, use_cache=False)
 
 
