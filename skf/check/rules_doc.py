@@ -26,10 +26,17 @@ REGENERATE = "python -m skf.check.rules_doc"
 _FENCES = {".py": "python", ".yml": "yaml", ".yaml": "yaml", ".md": "markdown", ".toml": "toml"}
 
 
+def kind(rule: type[RuleMeta]) -> str:
+    """`checklist`, `hazard` (SKF2xx) or `checker` (SKF0xx: about the check itself)."""
+    if rule.checklist_item is not None:
+        return "checklist"
+    return "checker" if rule.code.startswith("SKF0") else "hazard"
+
+
 def scope(rule: type[RuleMeta]) -> str:
     """`checklist item 4: <the pattern's wording>` or `hazard`."""
     if rule.checklist_item is None:
-        return "hazard (not a checklist item)"
+        return f"{kind(rule)} (not a checklist item)"
     item = checklist_item(rule.checklist_item)
     return f"checklist item {item.number}: {item.title}"
 
@@ -87,7 +94,7 @@ def rule_help_text(rule: type[RuleMeta]) -> str:
 
 
 def _item_cell(rule: type[RuleMeta]) -> str:
-    return "hazard" if rule.checklist_item is None else str(rule.checklist_item)
+    return kind(rule) if rule.checklist_item is None else str(rule.checklist_item)
 
 
 def rules_reference(rules: Sequence[type[RuleMeta]]) -> str:
@@ -119,7 +126,7 @@ def rules_reference(rules: Sequence[type[RuleMeta]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from skf.check.rules import ALL_RULES  # type: ignore[attr-defined,unused-ignore]
+    from skf.check.rules import ALL_RULES  # the rules import the engine: only when run
 
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args

@@ -1,7 +1,9 @@
 """The `skf` command line. Thin: parse, call the library, render its results."""
 
+from skf.cli import check as _check  # noqa: F401  (registers `skf check`)
 from skf.cli import init as _init  # noqa: F401  (registers `skf init`)
 from skf.cli import new as _new  # noqa: F401  (registers `skf new`)
+from skf.cli import rules as _rules  # noqa: F401  (registers `skf rules`)
 from skf.cli.app import app
 
 __all__ = ["app", "main"]

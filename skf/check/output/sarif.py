@@ -17,7 +17,7 @@ from skf.check.findings import Finding
 from skf.check.output.context import RenderContext
 from skf.check.report import Report
 from skf.check.rule import RuleMeta
-from skf.check.rules_doc import rule_help_text, rule_markdown, scope
+from skf.check.rules_doc import kind, rule_help_text, rule_markdown, scope
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -30,7 +30,7 @@ def _level(severity: str) -> str:
 
 def _tags(rule: type[RuleMeta]) -> list[str]:
     if rule.checklist_item is None:
-        return ["skf", "hazard"]
+        return ["skf", kind(rule)]
     return ["skf", "checklist", f"checklist-item-{rule.checklist_item}"]
 
 

@@ -1,10 +1,24 @@
-"""SKF002 suppression-without-reason: a `# skf: ignore[...]` that does not say why."""
+"""SKF002 suppression-without-reason: a `# skf: ignore[...]` that does not say why.
+
+Judged after the engine ran (`skf.check.suppression`), so this is rule metadata only: the
+engine runs `Rule` subclasses, and suppressions are applied to what they find.
+"""
 
 from typing import ClassVar
 
 from skf.check.rule import Example, RuleMeta
+from skf.check.rules._reference import SERVICE, line_of, service_variant
 
-_HELPERS = "src/services/retry_delays.py"
+_CLAIM = ".with_for_update()"
+_WITH_REASON = service_variant(
+    (
+        ".with_for_update(skip_locked=True)",
+        _CLAIM + "  # skf: ignore[SKF102] one worker drains this queue, by design",
+    )
+)
+_WITHOUT_REASON = service_variant(
+    (".with_for_update(skip_locked=True)", _CLAIM + "  # skf: ignore[SKF102]")
+)
 
 
 class SuppressionWithoutReason(RuleMeta):
@@ -19,19 +33,13 @@ class SuppressionWithoutReason(RuleMeta):
     why_is_this_bad = (
         "A suppression switches a compliance check off for one line. Without a reason, the "
         "next reader cannot tell a deliberate, reviewed exception from a finding someone "
-        "silenced to get a pull request through, and nobody knows when it can be removed."
+        "silenced to get a pull request through, nor when it can be removed."
     )
-    VALID = (
-        Example(
-            files={_HELPERS: "DELAYS = [30, 60]  # skf: ignore[SKF104] fixed by the vendor SLA\n"},
-            focus=_HELPERS,
-            note="(SKF003 reports this suppression too when SKF104 has nothing to report here.)",
-        ),
-    )
+    VALID = (Example(files={SERVICE: _WITH_REASON}, focus=SERVICE),)
     INVALID = (
         Example(
-            files={_HELPERS: "DELAYS = [30, 60]  # skf: ignore[SKF104]\n"},
-            focus=_HELPERS,
-            expected_lines=(1,),
+            files={SERVICE: _WITHOUT_REASON},
+            focus=SERVICE,
+            expected_lines=(line_of(_WITHOUT_REASON, "# skf: ignore"),),
         ),
     )
