@@ -112,7 +112,7 @@ def _require_non_interactive(answers: dict[str, Any]) -> None:
         )
 
 
-def _report(layout: Layout, plan: ServicePlan) -> None:
+def _report(layout: Layout, plan: ServicePlan, verify: bool) -> None:
     spec = plan.spec
     for path in plan.created:
         typer.echo(f"created  {path}")
@@ -125,11 +125,11 @@ def _report(layout: Layout, plan: ServicePlan) -> None:
         f"next: write {spec.handler_function}() in {module} (the region marked as yours), "
         f"then run {test_path(layout, spec)}"
     )
-    report = checklist_for(layout, spec, module, test_path(layout, spec))
+    report = checklist_for(layout, spec, module, test_path(layout, spec), verify=verify)
     how = (
         "verified by skf check"
         if report.verified
-        else "ticked from what was generated; skf check is not installed"
+        else "ticked from what was generated; `skf check` verifies it"
     )
     typer.echo(f"\nChecklist for the pull request ({how}):")
     typer.echo(report.markdown(), nl=False)
@@ -185,6 +185,13 @@ def new_service(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff of every file; write nothing.")
     ] = False,
+    no_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-check",
+            help="Tick the checklist from what was generated instead of running skf check.",
+        ),
+    ] = False,
     project: Annotated[
         Path | None, typer.Option("--project", metavar="DIR", help="The host project's root.")
     ] = None,
@@ -225,4 +232,4 @@ def new_service(
         typer.echo(f"(dry run: {len(plan.changes.paths)} files would change; nothing written)")
         return
     plan.changes.apply()
-    _report(layout, plan)
+    _report(layout, plan, verify=not no_check)

@@ -172,12 +172,10 @@ def _new_block(
         )
     keys = list(app.keys())
     key_line, key_column = app.lc.key(keys[-1])
-    step = max(key_column - _indent(lines[app.lc.line]) if app.lc.line < len(lines) else 2, 2)
     inner = " " * (key_column + 2)
-    body = [f'{inner}{name}: "{value}"{newline}' for name, value in entries]
+    body = [f"{inner}{name}: {_quote(DOUBLE, value)}{newline}" for name, value in entries]
     if "environment" in app:  # `environment:` with nothing under it
-        return key_line + 1, [f"{inner}# {comment}{newline}", *body]
-    del step
+        return app.lc.key("environment")[0] + 1, [f"{inner}# {comment}{newline}", *body]
     header = f"{' ' * key_column}environment:{newline}"
     end = _entry_end(lines, key_line, key_column)
     return end, [header, f"{inner}# {comment}{newline}", *body]

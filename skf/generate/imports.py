@@ -131,9 +131,16 @@ def _insert_aliases(small: cst.ImportFrom, new: list[str]) -> cst.ImportFrom:
     """Insert into a parenthesized, commented import without touching its comments."""
     assert not isinstance(small.names, cst.ImportStar)
     aliases = list(small.names)
-    separator = next(
-        (a.comma for a in aliases if isinstance(a.comma, cst.Comma)),
-        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    # The line break and indentation between names, without anyone's comment.
+    indent = cst.SimpleWhitespace("    ")
+    if small.lpar is not None and isinstance(
+        small.lpar.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        indent = small.lpar.whitespace_after.last_line
+    separator = cst.Comma(
+        whitespace_after=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), indent=True, last_line=indent
+        )
     )
     for name in sorted(new, key=name_key):
         alias = cst.ImportAlias(name=cst.Name(name), comma=separator)
@@ -141,9 +148,19 @@ def _insert_aliases(small: cst.ImportFrom, new: list[str]) -> cst.ImportFrom:
             (i for i, a in enumerate(aliases) if name_key(_alias_text(a)) > name_key(name)),
             len(aliases),
         )
-        if position == len(aliases) and not isinstance(aliases[-1].comma, cst.Comma):
-            alias = alias.with_changes(comma=aliases[-1].comma)
-            aliases[-1] = aliases[-1].with_changes(comma=separator)
+        last = aliases[-1]
+        after = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+        if position == len(aliases) and isinstance(after, cst.ParenthesizedWhitespace):
+            # Appending: the old last name keeps its comment and line break; the new last
+            # name ends the way the old one did, before the closing parenthesis.
+            aliases[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=after.with_changes(last_line=indent))
+            )
+            closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            alias = alias.with_changes(comma=cst.Comma(whitespace_after=closing))
+        elif position == len(aliases):
+            alias = alias.with_changes(comma=last.comma)
+            aliases[-1] = last.with_changes(comma=separator)
         aliases.insert(position, alias)
     return small.with_changes(names=aliases)
 

@@ -170,26 +170,36 @@ def _extend_tuple(
     statement: cst.SimpleStatementLine, value: cst.Tuple, new_elements: Sequence[str]
 ) -> cst.SimpleStatementLine:
     """A multi-line tuple with the new elements before a trailing dict, comments kept."""
-    elements = list(value.elements)
-    separator = next(
-        (e.comma for e in elements if isinstance(e.comma, cst.Comma) and "\n" in _code(e.comma)),
-        None,
+    indent = "    "
+    if value.lpar and isinstance(value.lpar[0].whitespace_after, cst.ParenthesizedWhitespace):
+        indent = value.lpar[0].whitespace_after.last_line.value
+    separator = cst.Comma(
+        whitespace_after=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            indent=True,
+            last_line=cst.SimpleWhitespace(indent),
+        )
     )
-    if separator is None:
-        raise ProjectError("cannot lay out the new indexes in __table_args__")
+    elements = list(value.elements)
     position = len(elements)
     if elements and isinstance(elements[-1].value, cst.Dict):
         position -= 1
     new = [cst.Element(cst.parse_expression(code), comma=separator) for code in new_elements]
-    if position == len(elements) and elements and not isinstance(elements[-1].comma, cst.Comma):
-        new[-1] = new[-1].with_changes(comma=elements[-1].comma)
-        elements[-1] = elements[-1].with_changes(comma=separator)
+    closing = value.rpar[0].whitespace_before if value.rpar else None
+    if position == len(elements) and isinstance(closing, cst.ParenthesizedWhitespace):
+        # Appending: what follows the old last element (its comment, the line break) stays
+        # with it; the new last element ends the way the old one did.
+        last = elements[-1]
+        kept = closing.with_changes(last_line=cst.SimpleWhitespace(indent))
+        elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=kept))
+        new[-1] = new[-1].with_changes(comma=cst.Comma())
+        bare = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        value = value.with_changes(rpar=[value.rpar[0].with_changes(whitespace_before=bare)])
     elements[position:position] = new
     small = statement.body[0]
     assert isinstance(small, cst.Assign | cst.AnnAssign)
-    return statement.with_changes(
-        body=[small.with_changes(value=value.with_changes(elements=elements))]
-    )
+    changed = small.with_changes(value=value.with_changes(elements=elements))
+    return statement.with_changes(body=[changed])
 
 
 def _code(node: cst.CSTNode) -> str:

@@ -15,7 +15,7 @@ SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 CLASS = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 STATUS_VALUE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_ -]*[A-Za-z0-9_])?$")
-SUMMARY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,;:()/'.-]*$")
+SUMMARY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,;:()/'._-]*$")
 WORDS = re.compile(r"^[a-z][a-z0-9]*(?: [a-z0-9]+)*$")
 
 # Longest names the template lays out within 100 columns (a property test renders them all at
@@ -123,7 +123,7 @@ def member_for_value(value: str) -> str:
 def summary_text(answer: str, value: object) -> str:
     """One sentence for the docstring and the docs (no quotes, backslashes or newlines)."""
     if not isinstance(value, str) or not SUMMARY.match(value):
-        raise _fail(answer, value, "must be letters, digits, spaces and , ; : ( ) / ' . - only")
+        raise _fail(answer, value, "must be letters, digits, spaces and , ; : ( ) / ' . _ - only")
     if len(value) > MAX_SUMMARY:
         raise _fail(answer, value, f"must be at most {MAX_SUMMARY} characters")
     return value

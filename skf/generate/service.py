@@ -95,11 +95,6 @@ def _refuse_conflicts(layout: Layout, spec: ServiceSpec, targets: list[str]) -> 
             raise UsageError(f"{path} already exists; skf new service never overwrites a file")
     for other in _other_records(layout, spec.service_name):
         answers = other.answers
-        if answers.get("job_function") == spec.job_function:
-            raise UsageError(
-                f"job {spec.job_function!r} is already service {other.service}'s; "
-                "give another with --data job_function=..."
-            )
         same_column = (
             answers.get("model_module") == spec.model_module
             and answers.get("model_class") == spec.model_class
@@ -109,6 +104,11 @@ def _refuse_conflicts(layout: Layout, spec: ServiceSpec, targets: list[str]) -> 
             raise UsageError(
                 f"{spec.model_class}.{spec.status_column} is already monitored by service "
                 f"{other.service}; two services claiming one column would take each other's rows"
+            )
+        if answers.get("job_function") == spec.job_function:
+            raise UsageError(
+                f"job {spec.job_function!r} is already service {other.service}'s; "
+                "give another with --data job_function=..."
             )
 
 

@@ -413,6 +413,8 @@ def _derived_names(service: str, model: _Model, answers: Mapping[str, Any]) -> d
     stem = "" if model.status_column == "status" else _stem(model.status_column) + "_"
     snake = names.snake_case(model.model_class)
     job = answers.get("job_function") or f"process_pending_{stem}{model.table}"
+    if len(job) > names.MAX_FUNCTION and not answers.get("job_function"):
+        job = f"process_pending_{model.table}"  # the table's name alone is short enough
     handler = answers.get("handler_function") or f"handle_{snake}"
     return {
         "job_function": names.snake_name(

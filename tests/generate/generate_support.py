@@ -1,0 +1,102 @@
+"""Helpers of the generator tests: host trees in tmp dirs, snapshots, running skf and pytest."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "example_service"
+JUNK = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.db", "*.db-*", "outbox", ".pytest_cache", ".skf-cache"
+)
+
+
+def copy_example(destination: Path) -> Path:
+    """A copy of example_service (without its runtime leftovers)."""
+    shutil.copytree(EXAMPLE, destination, ignore=JUNK)
+    return destination
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every file (by content) and directory (None) under `root`."""
+    return {
+        path.relative_to(root).as_posix(): None if path.is_dir() else path.read_bytes()
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def cli(*args: str) -> Result:
+    """Run the skf CLI in-process (stdin is not a terminal: nothing is asked)."""
+    from skf.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def one_line_error(result: Result) -> str:
+    """The single `skf: error: ...` line of a refused command (asserts exit code 2)."""
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("skf: error: "), lines[0]
+    return lines[0]
+
+
+def postgres_expected() -> bool:
+    """Whether the PostgreSQL tests must run (and not skip)."""
+    if os.environ.get("CI", "").lower() == "true":
+        return True
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def run_pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest in a subprocess, in the host at `root` (its own configuration and conftest)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def assert_generated_tests_pass(root: Path, test_file: str, expected: int) -> None:
+    """The generated tests pass in the host, on SQLite and (unless unreachable locally)
+    PostgreSQL: `expected` tests in all."""
+    process = run_pytest(root, test_file)
+    summary = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
+    assert process.returncode == 0, process.stdout[-4000:] + process.stderr[-2000:]
+    if postgres_expected():
+        assert summary.startswith(f"{expected} passed"), summary
+        assert "skipped" not in summary, summary
+    else:
+        assert "passed" in summary, summary
+
+
+def import_app(root: Path, module: str) -> subprocess.CompletedProcess[str]:
+    """Import the host's application module in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
