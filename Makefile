@@ -15,6 +15,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	cd example_service && ../$(BIN)/python -m src.demo
+	$(BIN)/python scripts/demo_generation.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
