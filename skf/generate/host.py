@@ -287,6 +287,37 @@ def _settings_fields(plan: InitPlan) -> None:
     )
 
 
+def _missing_anchors(layout: Layout, files: ProjectFiles, created: list[str]) -> list[str]:
+    """What reused modules lack of what `skf new service` needs from them."""
+    wanted = [
+        (layout.settings_module, layout.settings_class, "settings class"),
+        (layout.settings_module, layout.settings_instance, "settings instance"),
+        (layout.scheduler_module, layout.scheduler_name, "shared scheduler"),
+        (layout.session_module, layout.session_factory, "session factory"),
+        (layout.startup_module, layout.startup_function, "startup function"),
+    ]
+    notes: list[str] = []
+    for path, name, what in wanted:
+        if path in created or not layout.path(path).is_file():
+            continue
+        try:
+            module = files.source(path).module
+        except ParseFailure as failure:
+            notes.append(f"{failure}: skf cannot read the {what} there")
+            continue
+        defined = {
+            statement.name.value
+            for statement in module.body
+            if isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        } | {bound for statement in module.body for bound in pyfile.assigned_names(statement)}
+        if name not in defined:
+            notes.append(
+                f"{path} defines no `{name}` (the {what} generated services use); "
+                "add it, or point [tool.skf] at where yours is"
+            )
+    return notes
+
+
 def plan_init(layout: Layout) -> InitPlan:
     """What `skf init` would add to the project at `layout.root`."""
     files = ProjectFiles(layout)
@@ -318,6 +349,7 @@ def plan_init(layout: Layout) -> InitPlan:
         else:
             plan.changes.create(path, rendered[path])
             created.append(path)
+    plan.notes.extend(_missing_anchors(layout, files, created))
     if layout.settings_module not in created and (
         layout.session_module in created or layout.startup_module in created
     ):

@@ -144,6 +144,18 @@ def test_a_conftest_without_the_fixtures_is_kept_and_reported(tmp_path: Path) ->
     )
 
 
+def test_a_reused_module_without_its_anchor_is_reported(tmp_path: Path) -> None:
+    host = copy_example(tmp_path / "host")
+    main = host / "src/main.py"
+    main.write_text(main.read_text().replace("def background_services", "def services"))
+    result = cli("init", "--project", str(host))
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: src/main.py defines no `background_services` (the startup function generated "
+        "services use)" in result.output
+    )
+
+
 def test_a_dry_run_writes_nothing(tmp_path: Path) -> None:
     host = tmp_path / "host"
     host.mkdir()

@@ -1,0 +1,63 @@
+"""The template stays usable with Copier alone: its questions cover every answer skf passes,
+and their validators refuse what skf refuses."""
+
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+from generate_reference import EXAMPLE, email_sender_spec, render_service
+from ruamel.yaml import YAML
+
+from skf.config import load_layout
+from skf.generate.service import template_answers
+from skf.generate.template import TEMPLATE_DIR
+from skf.project.files import ProjectFiles
+
+QUESTIONS = {
+    key
+    for key in YAML(typ="safe", pure=True).load((TEMPLATE_DIR / "copier.yml").read_text())
+    if not key.startswith("_")
+}
+
+
+def test_every_answer_skf_passes_is_a_question_of_the_template() -> None:
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    assert set(data) <= QUESTIONS
+    assert QUESTIONS - set(data) == {"part"}
+
+
+def test_bare_copier_renders_what_skf_renders(tmp_path: Path) -> None:
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    copier.run_copy(
+        str(TEMPLATE_DIR), tmp_path, data={**data, "part": "service"}, quiet=True, defaults=True
+    )
+    rendered = render_service(EXAMPLE, email_sender_spec())
+    for path, text in rendered.items():
+        assert (tmp_path / path).read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("answer", "value"),
+    [
+        ("service_name", "Sitemap"),
+        ("service_name", "s" * 31),
+        ("model_class", "widget"),
+        ("model_class", "URL"),
+        ("summary", 'says "hi"'),
+        ("table", "My Table"),
+        ("monitored_member", "not a member"),
+        ("entity", "Widget"),
+    ],
+)
+def test_copier_validators_refuse_bad_answers(tmp_path: Path, answer: str, value: Any) -> None:
+    data = {
+        "part": "service",
+        "service_name": "widget_pinger",
+        "model_class": "Widget",
+        answer: value,
+    }
+    with pytest.raises(ValueError, match=f"Validation error for question '{answer}'"):
+        copier.run_copy(str(TEMPLATE_DIR), tmp_path / "out", data=data, quiet=True, defaults=True)
