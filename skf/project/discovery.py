@@ -200,10 +200,25 @@ _Outcome = tuple[list[dict[str, Any]], dict[str, Any] | None]
 
 
 def _discover_here(path: str, files: ProjectFiles, resolver: Resolver, layout: Layout) -> _Outcome:
-    source = files.parsed(path)
+    source = files.parsed(path, names=False)
     if source is None:
         return [], _error_json(files.parse_failures[path])
+    calls = add_job_calls(source)
+    if all(_on_self(call) for _, call in calls):
+        # A scheduler's own methods (APScheduler's code): no name resolution needed.
+        return [], None
+    if files.parsed(path) is None:
+        return [], _error_json(files.parse_failures[path])
     return [asdict(site) for site in registrations_in(source, resolver, layout)], None
+
+
+def _on_self(call: cst.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value in {"self", "cls"}
+    )
 
 
 def _error_json(failure: ParseFailure) -> dict[str, Any]:

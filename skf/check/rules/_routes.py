@@ -33,8 +33,30 @@ def route_sources(
     return sources
 
 
+def project_needles(inventory: Inventory) -> list[str]:
+    """Text a route module that reaches the background services must contain: the import
+    name of the services package or of the shared scheduler's module, a service module's
+    name, or a job function's name."""
+    layout = inventory.layout
+    needles = [layout.services_import, layout.scheduler_import]
+    for service in inventory.services:
+        needles.append(service.source.module_name.rpartition(".")[2])
+        if service.job is not None:
+            needles.append(service.job.name)
+    return [needle for needle in needles if needle]
+
+
 def routes(inventory: Inventory, sources: list[SourceFile]) -> list[Route]:
-    including = route_sources(inventory, ["include_router"])
+    if not sources:
+        return []
+    # Only modules that import one of these route modules can include their routers.
+    names = sorted({source.module_name.rpartition(".")[2] for source in sources})
+    marked = inventory.scan.containing(inventory.scan.marked("route"), ["include_router"])
+    including = [
+        source
+        for path in inventory.scan.containing_any(marked, names)
+        if (source := inventory.files.parsed(path)) is not None
+    ]
     guarded = guarded_routers(including, inventory.resolver)
     found: list[Route] = []
     for source in sources:

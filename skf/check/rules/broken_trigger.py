@@ -8,7 +8,7 @@ import libcst as cst
 from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import DEV_TOOLS_API
-from skf.check.rules._routes import route_sources, routes
+from skf.check.rules._routes import project_needles, route_sources, routes
 from skf.check.rules.unguarded_trigger import DEV_TOOLS_VALID
 from skf.project.inventory import Inventory
 from skf.project.source import SourceFile
@@ -50,7 +50,7 @@ class BrokenTrigger(Rule):
     )
 
     def check(self, inventory: Inventory) -> Iterator[Finding]:
-        sources = route_sources(inventory, None)
+        sources = route_sources(inventory, project_needles(inventory))
         with_routes = {r.source.path: r.source for r in routes(inventory, sources)}
         for source in with_routes.values():
             collector = _Imports(source)

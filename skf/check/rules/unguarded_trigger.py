@@ -8,7 +8,7 @@ import libcst as cst
 from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import DEV_TOOLS_API
-from skf.check.rules._routes import calls_in, route_sources, routes
+from skf.check.rules._routes import calls_in, project_needles, route_sources, routes
 from skf.project.inventory import Inventory, Service
 from skf.project.routes import Route
 
@@ -107,12 +107,9 @@ class UnguardedTrigger(Rule):
 
     def check(self, inventory: Inventory) -> Iterator[Finding]:
         services = inventory.services
-        needles = ["get_job", "run_job", "modify", "add_job"]
-        for service in services:
-            needles.append(service.source.module_name.rpartition(".")[2])
-            if service.job is not None:
-                needles.append(service.job.name)
-        for route in routes(inventory, route_sources(inventory, needles)):
+        if not services:
+            return
+        for route in routes(inventory, route_sources(inventory, project_needles(inventory))):
             if route.guard is not None:
                 continue
             trigger = _trigger(inventory, route)
