@@ -14,7 +14,7 @@ from skf.errors import ProjectError, UsageError
 from skf.generate import compose_patch, docs_patch, model_patch, record, settings_patch
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import register_setup_call
-from skf.generate.template import layout_data, render, template_version
+from skf.generate.template import layout_data, start_render, template_version
 from skf.project.files import ProjectFiles
 from skf.project.models import DeclarativeBaseInfo, find_declarative_base
 from skf.service_settings import SERVICE_SETTINGS, format_default
@@ -265,8 +265,22 @@ def plan_service(
             f"no SQLAlchemy declarative base found under {layout.models_package} "
             "(the base a new model derives from); run `skf init`"
         )
-    for path, content in render("service", data).items():
+    rendered = start_render("service", data)  # renders while the shared files are patched
+    try:
+        notes = _patch_shared_files(layout, spec, changes)
+    finally:
+        files_rendered = rendered()  # always waited for: no render outlives the command
+    for path, content in files_rendered.items():
         changes.create(path, content)
+    created = [c.path for c in changes.changes() if c.kind == "create"]
+    modified = [c.path for c in changes.changes() if c.kind == "modify"]
+    record_file = record.record_path(spec.service_name)
+    changes.create(record_file, record.dump(service_record(spec, created, modified)))
+    return ServicePlan(spec, changes, [*created, record_file], modified, notes)
+
+
+def _patch_shared_files(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list[str]:
+    """Settings, startup, compose, models and docs; returns notes on migrations needed."""
     name = spec.service_name
     env_prefix = settings_patch.add_settings_fields(
         changes,
@@ -303,8 +317,4 @@ def plan_service(
     )
     notes = _patch_models(layout, spec, changes)
     _patch_docs(layout, spec, changes, env_prefix)
-    created = [c.path for c in changes.changes() if c.kind == "create"]
-    modified = [c.path for c in changes.changes() if c.kind == "modify"]
-    record_file = record.record_path(name)
-    changes.create(record_file, record.dump(service_record(spec, created, modified)))
-    return ServicePlan(spec, changes, [*created, record_file], modified, notes)
+    return notes

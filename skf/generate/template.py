@@ -4,8 +4,12 @@ Rendering happens in a temporary directory whose files are read back into memory
 written into the host project here (the caller puts what it wants into a ChangeSet).
 """
 
+import multiprocessing
 import re
 import tempfile
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +59,55 @@ def render(part: str, data: dict[str, Any]) -> dict[str, bytes]:
             for path in sorted(root.rglob("*"))
             if path.is_file()
         }
+
+
+def _render_failure(error: BaseException) -> SkfError:
+    return SkfError(f"rendering the template failed: {type(error).__name__}: {error}")
+
+
+def _render_child(sender: Connection, part: str, data: dict[str, Any]) -> None:
+    try:
+        outcome: object = render(part, data)
+    except BaseException as error:  # reported to the parent, which raises it
+        outcome = _render_failure(error)
+    sender.send(outcome)
+    sender.close()
+
+
+def start_render(part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
+    """Start `render(part, data)`; the returned function waits for its files.
+
+    Rendering (Copier: import, questions, Jinja) is the slowest step of generating and needs
+    nothing the shared-file patches do, so where the process can fork safely (no other thread
+    running) it renders in a child process while the caller patches; elsewhere it renders
+    right away. The result is the same either way.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        try:
+            files = render(part, data)
+        except Exception as error:  # the same report as from the child process
+            raise _render_failure(error) from error
+        return lambda: files
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_render_child, args=(sender, part, data), daemon=True)
+    child.start()
+    sender.close()
+
+    def wait() -> dict[str, bytes]:
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            raise SkfError(f"rendering the template failed (exit code {child.exitcode})") from None
+        finally:
+            receiver.close()
+            child.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert isinstance(outcome, dict)
+        return outcome
+
+    return wait
 
 
 def _checked_import(key: str, value: str) -> str:

@@ -1,6 +1,7 @@
 """The template stays usable with Copier alone: its questions cover every answer skf passes,
 and their validators refuse what skf refuses."""
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ from generate_reference import EXAMPLE, email_sender_spec, render_service
 from ruamel.yaml import YAML
 
 from skf.config import load_layout
+from skf.errors import SkfError
 from skf.generate.service import template_answers
-from skf.generate.template import TEMPLATE_DIR
+from skf.generate.template import TEMPLATE_DIR, start_render
 from skf.project.files import ProjectFiles
 
 QUESTIONS = {
@@ -61,3 +63,24 @@ def test_copier_validators_refuse_bad_answers(tmp_path: Path, answer: str, value
     }
     with pytest.raises(ValueError, match=f"Validation error for question '{answer}'"):
         copier.run_copy(str(TEMPLATE_DIR), tmp_path / "out", data=data, quiet=True, defaults=True)
+
+
+def test_rendering_in_a_child_process_gives_the_same_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    forked = start_render("service", data)()
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # as if a thread were running
+    in_process = start_render("service", data)()
+    assert forked == in_process
+    assert "src/services/email_sender_scheduler.py" in forked
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_failing_render_is_reported_as_an_error(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    with pytest.raises(SkfError, match="rendering the template failed: ValueError"):
+        start_render("service", {"service_name": "Not Valid"})()
