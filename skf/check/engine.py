@@ -34,11 +34,11 @@ def run_check(
 ) -> CheckResult:
     """Check the project at `root`.
 
-    `paths` (relative POSIX) limits the services checked to those with a file under one of
-    them; `changed_files` (relative POSIX) to those any of whose files (module, job and
-    helper modules, model, settings, compose, docs, tests) is among them. Findings not
-    about a service are kept when their file is in scope. ConfigError / ProjectError (exit 2)
-    for a bad `[tool.skf]` or an input that cannot be read.
+    `paths` (relative POSIX) limits the services checked to those with code under one of
+    them (their module, job and helper modules, model); `changed_files` (relative POSIX) to
+    those any of whose files (that code, settings, compose, docs, tests) is among them.
+    Findings not about a service are kept when their file is in scope. ConfigError /
+    ProjectError (exit 2) for a bad `[tool.skf]` or an input that cannot be read.
     """
     layout = load_layout(root)
     files = ProjectFiles(layout)
@@ -57,6 +57,9 @@ class _FullResult:
     findings: list[Finding]
     services: list[ServiceSummary]
     service_files: dict[str, list[str]]
+    """Every file whose change can change a service's findings (for `changed_files`)."""
+    code_files: dict[str, list[str]]
+    """The service's code: its module, job and helper modules, model (for `paths`)."""
     files_scanned: int
     inputs: dict[str, str | None]
     """Non-Python files the result depends on -> their content hash (None: absent)."""
@@ -73,7 +76,7 @@ class _FullResult:
         kept = {
             name
             for name, owned in self.service_files.items()
-            if any(in_paths(path) for path in owned)
+            if any(in_paths(path) for path in self.code_files.get(name, owned))
             and (changed is None or any(in_changed(path) for path in owned))
         }
         findings = [
@@ -117,6 +120,7 @@ def _check(inventory: Inventory) -> _FullResult:
         findings=sorted(findings, key=Finding.sort_key),
         services=[summary(service) for service in inventory.services],
         service_files={s.name: sorted(service_files(inventory, s)) for s in inventory.services},
+        code_files={s.name: sorted(s.files) for s in inventory.services},
         files_scanned=len(inventory.scan.digests),
         inputs=_inputs(inventory.layout, inventory),
     )
@@ -193,6 +197,7 @@ def _cached(layout: Layout, scan: Scan, cache: Cache) -> _FullResult | None:
                 ServiceSummary(**{**s, "settings": tuple(s["settings"])}) for s in entry["services"]
             ],
             service_files=entry["service_files"],
+            code_files=entry["code_files"],
             files_scanned=entry["files_scanned"],
             inputs=inputs,
         )
@@ -215,6 +220,7 @@ def _store(layout: Layout, scan: Scan, cache: Cache, result: _FullResult) -> Non
             "findings": [dataclasses.asdict(f) for f in result.findings],
             "services": [dataclasses.asdict(s) for s in result.services],
             "service_files": result.service_files,
+            "code_files": result.code_files,
             "files_scanned": result.files_scanned,
         },
     )

@@ -72,6 +72,10 @@ def test_paths_limit_the_services_checked(tmp_path: Path) -> None:
     assert {s.name for s in services_dir.services} == {"email_sender", "sitemap_scanner"}
     assert [f.code for f in services_dir.findings] == ["SKF104"]
     assert run_check(host, ["src/api"], use_cache=False).services == []
+    # Shared configuration is not a service's code: checking it alone checks no service.
+    assert run_check(host, ["docker-compose.yml"], use_cache=False).services == []
+    by_model = run_check(host, ["src/models/domain.py"], use_cache=False)
+    assert [s.name for s in by_model.services] == ["sitemap_scanner"]
 
 
 def test_changed_files_limit_the_services_to_those_touched(tmp_path: Path) -> None:
