@@ -40,6 +40,9 @@ class TestModule:
     path: str
     source: SourceFile
     tests: list[TestFunction] = field(default_factory=list)
+    fixture: bool = False
+    """A conftest.py handing the job to tests as a fixture: the tests that use it are not
+    told apart, so it counts as exercising the job but not for the success/error split."""
 
     @property
     def success_tests(self) -> list[TestFunction]:
@@ -50,12 +53,14 @@ class TestModule:
         return [t for t in self.tests if t.error_path]
 
 
-def is_test_file(path: str, tests_dir: str) -> bool:
+def is_test_file(path: str, tests_dir: str, *, conftest: bool = False) -> bool:
     posix = PurePosixPath(path)
     name = posix.name
     under = path.startswith(tests_dir.rstrip("/") + "/")
     return (under or "tests" in posix.parts[:-1]) and (
-        name.startswith("test_") or name.endswith("_test.py")
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or (conftest and name == "conftest.py")
     )
 
 
@@ -72,7 +77,9 @@ def _tests_for(inventory: Inventory, service: Service) -> list[TestModule]:
     if job is None:
         return []
     candidates = [
-        path for path in inventory.scan.digests if is_test_file(path, inventory.layout.tests_dir)
+        path
+        for path in inventory.scan.digests
+        if is_test_file(path, inventory.layout.tests_dir, conftest=True)
     ]
     candidates = inventory.scan.containing(sorted(candidates), [job.name])
     modules: list[TestModule] = []
@@ -82,7 +89,8 @@ def _tests_for(inventory: Inventory, service: Service) -> list[TestModule]:
             continue
         if not refers_to(source, job.qualified_name):
             continue
-        modules.append(TestModule(path, source, _test_functions(source)))
+        fixture = PurePosixPath(path).name == "conftest.py"
+        modules.append(TestModule(path, source, _test_functions(source), fixture))
     return modules
 
 

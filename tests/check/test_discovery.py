@@ -241,3 +241,50 @@ def test_a_status_missing_from_the_enum_is_not_also_undocumented(tmp_path: Path)
     result = run_check(small_host(tmp_path / "host", files), use_cache=False)
     assert [(f.code, f.symbol) for f in result.findings] == [("SKF122", "PageStatus.Completed")]
     assert "did you mean `PageStatus.Complete`" in result.findings[0].message
+
+
+def test_a_run_logged_by_a_project_decorator_is_logged(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["src/services/logged.py"] = (
+        "import functools\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+        "def log_run(job):\n"
+        "    @functools.wraps(job)\n"
+        "    async def wrapper(*args, **kwargs):\n"
+        '        logger.info("%s started", job.__name__)\n'
+        "        try:\n"
+        "            return await job(*args, **kwargs)\n"
+        "        finally:\n"
+        '            logger.info("%s finished", job.__name__)\n\n'
+        "    return wrapper\n"
+    )
+    page = FILES[PAGE]
+    for line in (
+        '    logger.info("page_scrape: run started")\n',
+        '    logger.info("page_scrape: run finished (%d pages)", len(pages))\n',
+    ):
+        page = page.replace(line, "")
+    silent = small_host(tmp_path / "silent", {**files, PAGE: page})
+    assert [f.code for f in run_check(silent, use_cache=False).findings] == ["SKF106"]
+    decorated = page.replace(
+        "async def process_pending_pages(", "@log_run\nasync def process_pending_pages("
+    ).replace(
+        "import sqlalchemy as sa\n",
+        "import sqlalchemy as sa\n\nfrom src.services.logged import log_run\n",
+    )
+    host = small_host(tmp_path / "decorated", {**files, PAGE: decorated})
+    assert run_check(host, use_cache=False).findings == []
+
+
+def test_a_job_handed_to_tests_by_a_conftest_fixture_is_exercised(tmp_path: Path) -> None:
+    files = {path: text for path, text in FILES.items() if path != "tests/test_jobs.py"}
+    files["tests/conftest.py"] = (
+        "import pytest\n\n"
+        "from src.services.background.contact_sync_scheduler import process_pending_contacts\n"
+        "from src.services.background.page_scrape_scheduler import process_pending_pages\n\n\n"
+        "@pytest.fixture\ndef jobs():\n"
+        "    return [process_pending_contacts, process_pending_pages]\n"
+    )
+    files["tests/test_jobs.py"] = (
+        "async def test_jobs_run(jobs):\n    for job in jobs:\n        await job()\n"
+    )
+    assert run_check(small_host(tmp_path / "host", files), use_cache=False).findings == []

@@ -10,6 +10,7 @@ from skf.check.rule import Example, Rule
 from skf.check.rules._failures import log_lines
 from skf.check.rules._reference import SERVICE, line_of
 from skf.project.inventory import Inventory, Service
+from skf.project.resolve import Frame
 
 _HAND_WRITTEN = '''\
 """email_sender, written by hand: claims, sends and finishes in the job itself."""
@@ -121,6 +122,7 @@ def _logged(inventory: Inventory, service: Service) -> tuple[bool, bool]:
     job = service.job_frame
     assert job is not None
     frames = [job] + [f for f in service.frames if f.caller is job and f.via in {"call", "method"}]
+    frames += _decorators(inventory, job)
     start = end = False
     for frame in frames:
         logs, final, awaits = log_lines(inventory, frame)
@@ -129,3 +131,33 @@ def _logged(inventory: Inventory, service: Service) -> tuple[bool, bool]:
         start = start or min(logs) < min(awaits)
         end = end or bool(final) or max(logs) > max(awaits)
     return start, end
+
+
+def _decorators(inventory: Inventory, job: Frame) -> list[Frame]:
+    """A project decorator on the job (`@log_run`) and the wrappers it defines: where a run
+    is often logged."""
+    frames: list[Frame] = []
+    for decorator in job.function.decorators:
+        expression = decorator.decorator
+        if isinstance(expression, cst.Call):
+            expression = expression.func
+        resolved = inventory.resolver.resolve(expression, job.source, None)
+        definition = inventory.semantics.function(resolved)
+        if definition is None or not isinstance(definition.node, cst.FunctionDef):
+            continue
+        outer = Frame(definition.source, definition.node, definition.scope, via="decorator")
+        frames.append(outer)
+        pending = [outer]
+        while pending:
+            frame = pending.pop()
+            for name, node in inventory.resolver.nested_functions(frame.function).items():
+                inner = Frame(
+                    frame.source,
+                    node,
+                    f"{frame.scope}.<locals>.{name}",
+                    parent=frame,
+                    via="decorator",
+                )
+                frames.append(inner)
+                pending.append(inner)
+    return frames

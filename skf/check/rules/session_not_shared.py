@@ -8,7 +8,7 @@ import libcst as cst
 from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE, line_of, service_variant
-from skf.project.inventory import Inventory
+from skf.project.inventory import Inventory, Service
 from skf.project.sessions import session_blocks
 
 _OWN_SESSION = service_variant(
@@ -74,7 +74,12 @@ class SessionNotShared(Rule):
                     service=service.name,
                     symbol=f"{block.frame.qualified_name}:{block.opened_by}",
                 )
-            if service.claim is not None and service.job is not None and not blocks:
+            if (
+                service.claim is not None
+                and service.job is not None
+                and not blocks
+                and not _opens_something(inventory, service)
+            ):
                 job = service.job
                 assert isinstance(job.node, cst.FunctionDef)
                 yield self.at(
@@ -85,3 +90,13 @@ class SessionNotShared(Rule):
                     service=service.name,
                     symbol="session",
                 )
+
+
+def _opens_something(inventory: Inventory, service: Service) -> bool:
+    """Whether the path opens any `async with ... as <name>` skf could not classify: a
+    session factory skf cannot resolve is given the benefit of the doubt."""
+    for frame in service.frames:
+        for site in inventory.builder.facts(frame).withs:
+            if site.item.asname is not None and site.block.asynchronous is not None:
+                return True
+    return False
