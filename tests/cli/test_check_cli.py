@@ -49,7 +49,7 @@ def test_clean_host_through_the_installed_console_script(host: Path) -> None:
         [str(console_script), "check", str(host)], capture_output=True, text=True, check=False
     )
     assert (process.returncode, process.stderr) == (0, "")
-    assert process.stdout.startswith("All checks passed (1 service, ")
+    assert process.stdout.startswith("All checks passed (2 services, ")
 
 
 def test_a_violation_is_reported_at_its_line_with_exit_code_1(host: Path) -> None:
@@ -66,7 +66,7 @@ def test_a_violation_is_reported_at_its_line_with_exit_code_1(host: Path) -> Non
     assert first.startswith(f"host/{SERVICE}:{line}:")
     assert " SKF102 [*] " in first
     assert first.endswith("[checklist item 2]")
-    assert re.fullmatch(r"Found 1 finding \(1 service, \d+ files checked\)\.", summary)
+    assert re.fullmatch(r"Found 1 finding \(2 services, \d+ files checked\)\.", summary)
     assert fixable == "[*] 1 fixable with `skf check --fix`."
 
 
@@ -172,7 +172,7 @@ def test_fix_applies_prints_rechecks_and_is_idempotent(in_host: Path) -> None:
     assert result.exit_code == 0
     fixed, changed, summary = result.stdout.splitlines()
     assert (fixed, changed) == ("Fixed 1 finding in 1 file:", f"  modify  {SERVICE}")
-    assert summary.startswith("All checks passed (1 service, ")
+    assert summary.startswith("All checks passed (2 services, ")
     assert SKIP_LOCKED in (in_host / SERVICE).read_text()
     again = skf("check", "--fix")
     assert again.exit_code == 0
@@ -185,6 +185,28 @@ def test_fix_with_a_machine_format_keeps_stdout_parseable(in_host: Path) -> None
     assert result.exit_code == 0
     assert json.loads(result.stdout)["findings"] == []
     assert "Fixed 1 finding in 1 file:" in result.stderr
+
+
+def test_unsafe_fixes_only_with_the_flag(in_host: Path) -> None:
+    # No misfire grace at all: the fix adds a setting whose default (APScheduler's 1 s)
+    # changes nothing, but only the user can say that is the grace they want: unsafe.
+    edit(
+        in_host,
+        SERVICE,
+        "        misfire_grace_time=settings.EMAIL_SENDER_MISFIRE_GRACE_SECONDS,\n",
+        "",
+    )
+    before = (in_host / SERVICE).read_text()
+    safe_only = skf("check", "--fix")
+    assert safe_only.exit_code == 1
+    assert safe_only.stdout.startswith("Nothing to fix.\n")
+    assert " SKF104 " in safe_only.stdout
+    assert "1 more fixable with `skf check --fix --unsafe-fixes`." in safe_only.stdout
+    assert (in_host / SERVICE).read_text() == before
+    unsafe = skf("check", "--fix", "--unsafe-fixes")
+    assert unsafe.exit_code == 0, unsafe.stdout
+    assert unsafe.stdout.startswith("Fixed 1 finding in ")
+    assert "misfire_grace_time=settings." in (in_host / SERVICE).read_text()
 
 
 def test_diff_shows_the_fix_and_writes_nothing(in_host: Path) -> None:
@@ -205,7 +227,7 @@ def test_inline_suppressions(in_host: Path) -> None:
     result = skf("check")
     assert result.exit_code == 0
     assert re.fullmatch(
-        r"All checks passed \(1 service, \d+ files checked, 1 suppressed\)\.\n", result.stdout
+        r"All checks passed \(2 services, \d+ files checked, 1 suppressed\)\.\n", result.stdout
     )
 
     edit(in_host, SERVICE, reason, "  # skf: ignore[SKF102]")
@@ -245,7 +267,7 @@ def test_baseline_write_then_only_new_findings(in_host: Path) -> None:
     result = skf("check", "--baseline", ".skf-baseline.json")
     assert result.exit_code == 0
     assert re.fullmatch(
-        r"All checks passed \(1 service, \d+ files checked, 1 in the baseline\)\.\n", result.stdout
+        r"All checks passed \(2 services, \d+ files checked, 1 in the baseline\)\.\n", result.stdout
     )
     edit(in_host, SERVICE, "        replace_existing=True,\n", "")
     result = skf("check", "--baseline", ".skf-baseline.json")
