@@ -10,7 +10,8 @@ live here once instead of being copied into each job:
   a timeout; a heartbeat keeps the claim of a long batch fresh;
 - finish: guarded updates (`WHERE id = :id AND status = Processing AND claim_token = :token`)
   so a late or rescued worker can never overwrite a row someone else now owns; the successes
-  of a batch are finished in one statement;
+  of a batch are finished in one statement, each statement committing on its own, while the
+  next batch is being claimed;
 - retry: a failed row goes back to the monitored status with `available_at` pushed out by
   exponential backoff with jitter, and the claim only selects due rows; Error only once the
   attempts are spent, with the error text kept;
@@ -33,18 +34,22 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     DateTime,
     Dialect,
     Enum,
     Select,
     TypeDecorator,
+    Update,
+    any_,
+    bindparam,
     case,
     func,
     literal,
@@ -56,7 +61,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
     from sqlalchemy.orm import InstrumentedAttribute
 
 logger = logging.getLogger("src.status_queue")
@@ -253,6 +258,7 @@ class StatusQueue:
         self._running = 0
         self._wake_pending = False
         self._waker: Callable[[], None] | None = None
+        self._complete_statements: dict[str, Update] = {}
         StatusQueue.registry[job_id] = self
 
     @property
@@ -281,7 +287,10 @@ class StatusQueue:
             )
             .returning(*self.table.c)
         )
-        rows = (await session.execute(statement)).all()
+        # Core execution on the session's connection, in its transaction: the ORM layer of
+        # Session.execute adds nothing to a plain UPDATE ... RETURNING but CPU time.
+        connection = await session.connection()
+        rows = (await connection.execute(statement)).all()
         return Claim(token, rows)
 
     # -- run -----------------------------------------------------------------------------
@@ -299,18 +308,7 @@ class StatusQueue:
         logger.info("%s: run started", self.job_id)
         try:
             summary.rescued = await self.rescue_stale()
-            deadline = started + self.policy.drain_s
-            while True:
-                self._wake_pending = False
-                claim = await claim_due()
-                if claim.rows:
-                    summary.batches += 1
-                    summary.claimed += len(claim.rows)
-                    await self._process(claim, handler, summary)
-                elif not self._wake_pending:
-                    break
-                if time.monotonic() >= deadline and not self._wake_pending:
-                    break
+            await self._drain(claim_due, handler, summary, deadline=started + self.policy.drain_s)
         except Exception:
             logger.exception("%s: run aborted", self.job_id)
             raise
@@ -320,7 +318,70 @@ class StatusQueue:
             logger.info("%s: run finished: %s", self.job_id, summary.describe())
         return summary
 
-    async def _process(self, claim: Claim, handler: Handler, summary: RunSummary) -> None:
+    async def _drain(
+        self,
+        claim_due: Callable[[], Awaitable[Claim]],
+        handler: Handler,
+        summary: RunSummary,
+        deadline: float,
+    ) -> None:
+        """Claim and process batches until the queue is empty or the deadline has passed.
+
+        A batch's finish is written while the next batch is being claimed: two short
+        transactions on two connections, neither waiting for the other (they touch
+        different rows), so a backlog does not pay both round trips per batch. A failed
+        finish still ends the run, after the batch claimed alongside it has been processed
+        and finished, so that batch does not wait for the rescue.
+        """
+        finishing: Coroutine[Any, Any, None] | None = None
+        failure: BaseException | None = None
+        try:
+            while True:
+                self._wake_pending = False
+                previous, finishing = finishing, None
+                claim, failure = await self._claim_alongside(claim_due, previous)
+                if claim.rows:
+                    summary.batches += 1
+                    summary.claimed += len(claim.rows)
+                    outcomes = await self._work(claim, handler)
+                    finishing = self._finish(claim.token, outcomes, summary)
+                elif not self._wake_pending:
+                    break
+                if failure is not None:
+                    break
+                if time.monotonic() >= deadline and not self._wake_pending:
+                    break
+        finally:
+            if finishing is not None:
+                try:
+                    await finishing
+                except Exception:
+                    if failure is None:
+                        raise
+                    # The run raises the first failure below; keep this one in the log.
+                    logger.exception("%s: finish failed", self.job_id)
+        if failure is not None:
+            raise failure
+
+    async def _claim_alongside(
+        self,
+        claim_due: Callable[[], Awaitable[Claim]],
+        finishing: Coroutine[Any, Any, None] | None,
+    ) -> tuple[Claim, BaseException | None]:
+        """Claim the next batch while the previous one's finish is written; returns the claim
+        and the finish's failure, if any. A failed claim raises."""
+        if finishing is None:
+            return await claim_due(), None
+        claimed, finished = await asyncio.gather(claim_due(), finishing, return_exceptions=True)
+        if isinstance(claimed, BaseException):
+            if isinstance(finished, BaseException):
+                logger.error("%s: finish failed", self.job_id, exc_info=finished)
+            raise claimed
+        return claimed, finished
+
+    async def _work(self, claim: Claim, handler: Handler) -> list[_Outcome]:
+        """Run the handler on every claimed row, at most `concurrency` at once, with no
+        session held; the heartbeat keeps the claim fresh meanwhile."""
         pending = list(claim.rows)
         outcomes: list[_Outcome] = []
 
@@ -331,7 +392,7 @@ class StatusQueue:
         workers = min(self.policy.concurrency, len(pending))
         async with self._heartbeat(claim):
             await asyncio.gather(*(worker() for _ in range(workers)))
-        await self._finish(claim.token, outcomes, summary)
+        return outcomes
 
     async def _handle(self, row: Row[Any], handler: Handler) -> _Outcome:
         try:
@@ -357,12 +418,18 @@ class StatusQueue:
             ids = [row._mapping[self.id.key] for row in claim.rows]
             while True:
                 await asyncio.sleep(self.policy.heartbeat_s)
-                async with self._session_factory() as session:
-                    await session.execute(
-                        update(self.table)
-                        .where(self._owned(claim.token), self.id.in_(ids))
-                        .values({self.claimed_at: utcnow()})
-                    )
+                try:
+                    async with self._autocommit() as connection:
+                        await connection.execute(
+                            update(self.table)
+                            .where(self._owned(claim.token), self.id.in_(ids))
+                            .values({self.claimed_at: utcnow()})
+                        )
+                except Exception:
+                    # One lost beat must not throw away the batch's work: the next beat
+                    # (a third of the lease later) retries, and if the lease runs out
+                    # meanwhile, the guarded finish keeps the rescuer's result.
+                    logger.warning("%s: heartbeat failed", self.job_id, exc_info=True)
 
         task = asyncio.create_task(beat())
         try:
@@ -377,6 +444,43 @@ class StatusQueue:
     def _owned(self, token: uuid.UUID) -> ColumnElement[bool]:
         return (self.status == self.processing) & (self.claim_token == token)
 
+    @contextlib.asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection of the session factory on which every statement commits by itself.
+
+        The queue's own writes (finish, rescue, heartbeat) are guarded single statements that
+        need no transaction around them: autocommit saves the BEGIN and COMMIT round trips,
+        and a failure midway keeps the finishes already written instead of undoing them.
+        """
+        async with self._session_factory() as session:
+            yield await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    def _complete_statement(self, dialect: str) -> Update:
+        """The guarded update that completes a batch's plain successes, built once.
+
+        On PostgreSQL the ids travel as one array parameter (`id = ANY(:ids)`); elsewhere as
+        an expanding IN list.
+        """
+        statement = self._complete_statements.get(dialect)
+        if statement is None:
+            if dialect == "postgresql":
+                in_batch = self.id == any_(bindparam("ids", type_=ARRAY(self.id.type)))
+            else:
+                in_batch = self.id.in_(bindparam("ids", expanding=True))
+            done: dict[Any, Any] = {
+                self.status: self.completed,
+                self.claim_token: None,
+                self.last_error: None,
+            }
+            if self.completed_at is not None:
+                done[self.completed_at] = bindparam("now", type_=self.completed_at.type)
+            owned = (self.status == self.processing) & (
+                self.claim_token == bindparam("token", type_=self.claim_token.type)
+            )
+            statement = update(self.table).where(in_batch, owned).values(done).returning(self.id)
+            self._complete_statements[dialect] = statement
+        return statement
+
     async def _finish(
         self, token: uuid.UUID, outcomes: Sequence[_Outcome], summary: RunSummary
     ) -> None:
@@ -386,17 +490,16 @@ class StatusQueue:
         if self.completed_at is not None:
             done[self.completed_at.key] = now
         plain = [o.row._mapping[self.id.key] for o in outcomes if o.error is None and not o.values]
-        async with self._session_factory() as session:
+        lost = 0
+        async with self._autocommit() as connection:
             if plain:
-                finished = await session.execute(
-                    update(self.table)
-                    .where(self.id.in_(plain), self._owned(token))
-                    .values(done)
-                    .returning(self.id)
+                finished = await connection.execute(
+                    self._complete_statement(connection.dialect.name),
+                    {"ids": plain, "token": token, "now": now},
                 )
                 completed = len(finished.all())
                 summary.completed += completed
-                summary.lost += len(plain) - completed
+                lost += len(plain) - completed
             for outcome in outcomes:
                 if outcome.error is None and not outcome.values:
                     continue
@@ -404,25 +507,26 @@ class StatusQueue:
                 key = outcome.row._mapping[self.id.key]
                 if values is None:
                     values, retried = self._failure_values(outcome, now)
-                finished = await session.execute(
+                finished = await connection.execute(
                     update(self.table)
                     .where(self.id == key, self._owned(token))
                     .values(values)
                     .returning(self.id)
                 )
                 if finished.first() is None:
-                    summary.lost += 1
+                    lost += 1
                 elif outcome.error is None:
                     summary.completed += 1
                 elif retried:
                     summary.retried += 1
                 else:
                     summary.failed += 1
-        if summary.lost:
+        if lost:
+            summary.lost += lost
             logger.warning(
                 "%s: %d finished rows were no longer ours (rescued after the lease)",
                 self.job_id,
-                summary.lost,
+                lost,
             )
 
     def _failure_values(self, outcome: _Outcome, now: datetime) -> tuple[dict[str, Any], bool]:
@@ -471,8 +575,8 @@ class StatusQueue:
             )
             .returning(self.id, self.attempts, self.status)
         )
-        async with self._session_factory() as session:
-            rescued = (await session.execute(statement)).all()
+        async with self._autocommit() as connection:
+            rescued = (await connection.execute(statement)).all()
         for key, attempts, status in rescued:
             logger.warning(
                 "%s: rescued row %s stuck in %s (attempt %d) -> %s",

@@ -6,6 +6,7 @@ claim UPDATE, before its commit) or the finish (before the finish UPDATE), and w
 server has really ended it.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -182,3 +183,129 @@ async def test_connections_dropped_between_runs_are_replaced_without_an_error(
     assert summary.completed == 5
     assert aborted_runs(caplog) == []
     assert (await status_counts(admin))["Completed"] == 10
+
+
+def nth(matches: Callable[[str], bool], n: int) -> Callable[[str], bool]:
+    """A matcher that accepts only the `n`-th statement `matches` accepts."""
+    seen = 0
+
+    def matcher(statement: str) -> bool:
+        nonlocal seen
+        if matches(statement):
+            seen += 1
+            return seen == n
+        return False
+
+    return matcher
+
+
+def is_heartbeat(statement: str) -> bool:
+    return statement.startswith("UPDATE email_messages SET claimed_at=")
+
+
+@pytest.fixture
+def draining(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs drain the queue batch after batch (a batch's finish overlaps the next claim)."""
+    monkeypatch.setattr(
+        service.EMAIL_QUEUE, "policy", replace(service.EMAIL_QUEUE.policy, drain_s=60.0)
+    )
+
+
+async def test_a_claim_dropped_alongside_the_previous_finish_keeps_that_finish(
+    admin: asyncpg.Connection,
+    handled: list[Call],
+    draining: None,
+    drop_connection: Callable[[str, Any], list[int]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ids = await queue_emails(20)
+    dropped = drop_connection("after_cursor_execute", nth(is_claim, 2))
+
+    with pytest.raises(DBAPIError):
+        await service.process_pending_email_messages(limit=10)
+
+    assert dropped, "the second claim never ran"
+    assert len(aborted_runs(caplog)) == 1
+    first_batch = sorted(call.message_id for call in handled)
+    assert len(first_batch) == 10
+    rows = {r["id"]: r for r in await admin.fetch("SELECT * FROM email_messages")}
+    # The first batch's finish, written while the second claim failed, was kept ...
+    assert {i for i in ids if rows[i]["status"] == "Completed"} == set(first_batch)
+    # ... and the failed claim was rolled back: the rest is untouched and still due.
+    rest = set(ids) - set(first_batch)
+    assert {rows[i]["status"] for i in rest} == {"Queued"}
+    assert {rows[i]["attempts"] for i in rest} == {0}
+
+    summary = await service.process_pending_email_messages(limit=10)
+
+    assert summary.completed == 10
+    assert sorted(call.message_id for call in handled) == ids
+
+
+async def test_a_finish_dropped_alongside_the_next_claim_still_processes_that_batch(
+    admin: asyncpg.Connection,
+    handled: list[Call],
+    draining: None,
+    drop_connection: Callable[[str, Any], list[int]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ids = await queue_emails(20)
+    dropped = drop_connection("before_cursor_execute", nth(is_finish, 1))
+
+    with pytest.raises(DBAPIError):
+        await service.process_pending_email_messages(limit=10)
+
+    assert dropped, "the first finish never ran"
+    assert len(aborted_runs(caplog)) == 1
+    assert len(handled) == 20
+    first_batch = {call.message_id for call in handled[:10]}
+    second_batch = {call.message_id for call in handled[10:]}
+    rows = {r["id"]: r for r in await admin.fetch("SELECT * FROM email_messages")}
+    # The batch claimed alongside the failed finish was processed and finished before the
+    # run gave up; only the batch whose finish was lost waits for the rescue.
+    assert {rows[i]["status"] for i in second_batch} == {"Completed"}
+    assert {rows[i]["status"] for i in first_batch} == {"Processing"}
+
+    async def all_completed() -> bool:
+        await service.process_pending_email_messages(limit=10)
+        return (await status_counts(admin))["Completed"] == 20
+
+    await wait_for(all_completed, 15, "the rescue after the lease", every_s=0.2)
+    calls: dict[int, list[Call]] = {}
+    for call in handled:
+        calls.setdefault(call.message_id, []).append(call)
+    assert sorted(calls) == ids
+    assert {i for i, made in calls.items() if len(made) == 2} == first_batch
+    for message in first_batch:
+        first, second = calls[message]
+        assert second.started_at >= first.claimed_at + timedelta(seconds=LEASE_S)
+
+
+async def test_a_failed_heartbeat_does_not_throw_the_batch_away(
+    admin: asyncpg.Connection,
+    drop_connection: Callable[[str, Any], list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    lease_s = 1.5  # a beat every 0.5 s
+    monkeypatch.setattr(
+        service.EMAIL_QUEUE, "policy", replace(service.EMAIL_QUEUE.policy, lease_s=lease_s)
+    )
+    calls: list[int] = []
+
+    async def slow(message: Row[Any]) -> None:
+        calls.append(message.id)
+        await asyncio.sleep(1.2)  # long enough for two beats
+
+    monkeypatch.setattr(service, "send_email_message", slow)
+    ids = await queue_emails(5)
+    dropped = drop_connection("before_cursor_execute", nth(is_heartbeat, 1))
+
+    summary = await service.process_pending_email_messages()
+
+    assert dropped, "no heartbeat ran"
+    assert (summary.completed, summary.lost) == (5, 0)
+    assert sorted(calls) == ids
+    assert aborted_runs(caplog) == []
+    assert any(r.getMessage().endswith("heartbeat failed") for r in caplog.records)
+    assert await status_counts(admin) == {"Queued": 0, "Processing": 0, "Completed": 5, "Error": 0}
