@@ -19,6 +19,9 @@ from skf.check.findings import Finding
 from skf.check.rule import RuleMeta
 from skf.check.rules.suppression_without_reason import SuppressionWithoutReason
 from skf.check.rules.unused_suppression import UnusedSuppression
+from skf.errors import ProjectError
+from skf.project.files import decode_source
+from skf.project.source import ParseFailure
 
 MARKER = "skf:"
 """Cheap prefilter: a file without it has no suppression and is not tokenized."""
@@ -97,8 +100,14 @@ def read_suppressions(root: Path, paths: Iterable[str]) -> list[Suppression]:
     found: list[Suppression] = []
     for path in paths:
         try:
-            text = (root / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = (root / path).read_bytes()
+        except OSError:
+            continue
+        if MARKER.encode() not in data:
+            continue
+        try:
+            text = decode_source(path, data)  # honours a PEP 263 coding cookie
+        except (ParseFailure, ProjectError):  # the engine reports the file (SKF001)
             continue
         found.extend(find_suppressions(path, text))
     return found

@@ -57,8 +57,16 @@ def test_a_file_that_does_not_tokenize_yields_the_comments_before_the_error() ->
 def test_read_suppressions_skips_unreadable_files(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1  # skf: ignore[SKF104] because\n")
     (tmp_path / "b.py").write_bytes(b"\xff\xfe # skf: ignore[SKF104] x\n")
-    found = read_suppressions(tmp_path, ["a.py", "b.py", "missing.py"])
-    assert [(s.path, s.line) for s in found] == [("a.py", 1)]
+    (tmp_path / "c.py").write_bytes(
+        "# -*- coding: latin-1 -*-\nx = 'caf\xe9'  # skf: ignore[SKF104] latin-1\n".encode(
+            "latin-1"
+        )
+    )
+    found = read_suppressions(tmp_path, ["a.py", "b.py", "c.py", "missing.py"])
+    assert [(s.path, s.line, s.reason) for s in found] == [
+        ("a.py", 1, "because"),
+        ("c.py", 2, "latin-1"),
+    ]
 
 
 def suppression(line: int, codes: tuple[str, ...], reason: str = "why") -> Suppression:
