@@ -187,6 +187,28 @@ def test_fix_with_a_machine_format_keeps_stdout_parseable(in_host: Path) -> None
     assert "Fixed 1 finding in 1 file:" in result.stderr
 
 
+def test_unsafe_fixes_only_with_the_flag(in_host: Path) -> None:
+    # No misfire grace at all: the fix adds a setting whose default (APScheduler's 1 s)
+    # changes nothing, but only the user can say that is the grace they want: unsafe.
+    edit(
+        in_host,
+        SERVICE,
+        "        misfire_grace_time=settings.EMAIL_SENDER_MISFIRE_GRACE_SECONDS,\n",
+        "",
+    )
+    before = (in_host / SERVICE).read_text()
+    safe_only = skf("check", "--fix")
+    assert safe_only.exit_code == 1
+    assert safe_only.stdout.startswith("Nothing to fix.\n")
+    assert " SKF104 " in safe_only.stdout
+    assert "1 more fixable with `skf check --fix --unsafe-fixes`." in safe_only.stdout
+    assert (in_host / SERVICE).read_text() == before
+    unsafe = skf("check", "--fix", "--unsafe-fixes")
+    assert unsafe.exit_code == 0, unsafe.stdout
+    assert unsafe.stdout.startswith("Fixed 1 finding in ")
+    assert "misfire_grace_time=settings." in (in_host / SERVICE).read_text()
+
+
 def test_diff_shows_the_fix_and_writes_nothing(in_host: Path) -> None:
     break_claim(in_host)
     before = (in_host / SERVICE).read_text()
