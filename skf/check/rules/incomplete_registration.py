@@ -34,7 +34,11 @@ class IncompleteRegistration(Rule):
         "persistent job store fails at startup with ConflictingIdError."
     )
     fix_applicability = "safe"
-    fix_description = 'Adds `id="<job function>"` and `replace_existing=True` to the registration.'
+    fix_description = (
+        'Adds `replace_existing=True` (safe) and `id="<job function>"` (unsafe: with a '
+        "persistent job store the job registered under APScheduler's default id stays there "
+        "next to the new one) to the registration."
+    )
     VALID = (Example(files={SERVICE: REFERENCE_SERVICE}, focus=SERVICE),)
     INVALID = (
         Example(
@@ -53,6 +57,7 @@ class IncompleteRegistration(Rule):
                     ),
                 )
             },
+            note="Fixed only with --unsafe-fixes: the job's id changes.",
         ),
     )
 
@@ -66,7 +71,8 @@ class IncompleteRegistration(Rule):
                     _location(service.call),
                     service=service.name,
                     symbol="registration",
-                    fix=self.default_fix(),
+                    # A new id is a new job to a persistent job store: the old one stays.
+                    fix=self.default_fix("unsafe" if "id" not in service.keywords else "safe"),
                 )
 
     def fix(self, finding: Finding, inventory: Inventory, plan: FixPlan) -> bool:
