@@ -218,3 +218,18 @@ def test_each_violation_gives_its_finding(tmp_path: Path, violation: Violation) 
         if violation.line_of in line
     )
     assert expected in {f.line for f in mine}, [(f.line, f.message) for f in mine]
+
+
+def test_a_requeue_written_with_a_string_is_unchecked_too(tmp_path: Path) -> None:
+    host = copy_example(tmp_path / "host")
+    api = host / EMAILS_API
+    api.write_text(
+        api.read_text()
+        .replace(
+            "EmailMessage.id == message_id, EmailMessage.status == EmailStatus.Error",
+            "EmailMessage.id == message_id",
+        )
+        .replace(".values(status=EmailStatus.Queued,", '.values(status="Queued",')
+    )
+    result = run_check(host, use_cache=False)
+    assert {(f.code, f.path) for f in result.findings} == {("SKF207", EMAILS_API)}

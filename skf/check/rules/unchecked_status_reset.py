@@ -115,19 +115,22 @@ class UncheckedStatusReset(Rule):
     def _route(
         self, inventory: Inventory, service: Service, frame: Frame, monitored: str, attribute: str
     ) -> Iterator[Finding]:
-        uses, _ = status_uses(inventory.semantics, frame)
-        queries = queries_in(frame, inventory.builder, inventory.semantics)
-        checked = _compares_status(frame.function, attribute)
         enum = service.status_enum
         assert enum is not None
-        for use in uses:
-            if (
-                use.access != "write"
-                or use.member != monitored
-                or use.ref.enum.qualified_name != enum.qualified_name
-            ):
-                continue
-            where = frame.source.position(use.node)
+        uses, literals = status_uses(inventory.semantics, frame)
+        spellings = {monitored, str(enum.members.get(monitored, monitored))}
+        writes: list[cst.CSTNode] = [
+            use.node
+            for use in uses
+            if use.access == "write"
+            and use.member == monitored
+            and use.ref.enum.qualified_name == enum.qualified_name
+        ]
+        writes += [lit.node for lit in literals if lit.access == "write" and lit.value in spellings]
+        queries = queries_in(frame, inventory.builder, inventory.semantics)
+        checked = _compares_status(frame.function, attribute)
+        for node in writes:
+            where = frame.source.position(node)
             query = next(
                 (
                     q
@@ -136,15 +139,14 @@ class UncheckedStatusReset(Rule):
                 ),
                 None,
             )
-            ok = attribute in query.where_names if query is not None else checked
-            if ok:
+            if attribute in query.where_names if query is not None else checked:
                 continue
             yield self.at(
                 f"`{frame.name}` sets {enum.name}.{monitored} (picked up by {service.name}) "
                 "without checking the row's current status: a row still Processing would "
                 "be processed twice",
                 frame.source,
-                use.node,
+                node,
                 service=service.name,
                 symbol=f"{frame.name}:{monitored}",
             )
