@@ -32,7 +32,6 @@ class Context:
     handler: cst.ExceptHandler | None = None
     in_finally: bool = False
     in_loop: bool = False
-    in_try: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,9 +79,7 @@ class FrameFacts:
     withs: list[WithSite] = field(default_factory=list)
     handlers: list[HandlerSite] = field(default_factory=list)
     assignments: list[AssignSite] = field(default_factory=list)
-    comparisons: list[tuple[cst.Comparison, Context]] = field(default_factory=list)
     raises: list[tuple[cst.Raise, Context]] = field(default_factory=list)
-    returns: list[tuple[cst.Return, Context]] = field(default_factory=list)
 
 
 class _Collector(cst.CSTVisitor):
@@ -121,29 +118,27 @@ class _Collector(cst.CSTVisitor):
                 context.handler,
                 context.in_finally,
                 context.in_loop,
-                context.in_try,
             )
         self._visit_with_context(node.body, context)
         return False
 
     def visit_Try(self, node: cst.Try) -> bool:
         outer = self.context
-        inside = Context(outer.withs, outer.handler, outer.in_finally, outer.in_loop, True)
-        self._visit_with_context(node.body, inside)
+        self._visit_with_context(node.body, outer)
         for handler in node.handlers:
             self.facts.handlers.append(HandlerSite(handler, outer, node.body))
             if handler.type is not None:
                 handler.type.visit(self)
             self._visit_with_context(
                 handler.body,
-                Context(outer.withs, handler, outer.in_finally, outer.in_loop, outer.in_try),
+                Context(outer.withs, handler, outer.in_finally, outer.in_loop),
             )
         if node.orelse is not None:
             self._visit_with_context(node.orelse, outer)
         if node.finalbody is not None:
             self._visit_with_context(
                 node.finalbody,
-                Context(outer.withs, outer.handler, True, outer.in_loop, outer.in_try),
+                Context(outer.withs, outer.handler, True, outer.in_loop),
             )
         return False
 
@@ -155,7 +150,7 @@ class _Collector(cst.CSTVisitor):
         else:
             node.test.visit(self)
         self._visit_with_context(
-            node.body, Context(outer.withs, outer.handler, outer.in_finally, True, outer.in_try)
+            node.body, Context(outer.withs, outer.handler, outer.in_finally, True)
         )
         if node.orelse is not None:
             self._visit_with_context(node.orelse, outer)
@@ -193,14 +188,8 @@ class _Collector(cst.CSTVisitor):
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self.facts.assignments.append(AssignSite(node.target, node.value, True, self.context))
 
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        self.facts.comparisons.append((node, self.context))
-
     def visit_Raise(self, node: cst.Raise) -> None:
         self.facts.raises.append((node, self.context))
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.facts.returns.append((node, self.context))
 
 
 def function_facts(function: cst.FunctionDef) -> FrameFacts:

@@ -59,10 +59,6 @@ def literal_value(node: cst.BaseExpression) -> Any:
     return NOT_LITERAL
 
 
-def is_literal(node: cst.BaseExpression) -> bool:
-    return literal_value(node) is not NOT_LITERAL
-
-
 def string_value(node: cst.BaseExpression) -> str | None:
     value = literal_value(node)
     return value if isinstance(value, str) else None

@@ -82,10 +82,6 @@ class ValueSource:
     """The expression as written where the value is used."""
     origin_source: SourceFile | None = None
 
-    @property
-    def configured(self) -> bool:
-        return self.kind == "setting"
-
     def describe(self) -> str:
         if self.kind == "literal":
             return f"the literal {self.value!r}"
