@@ -158,7 +158,11 @@ def check(
         ),
     ] = None,
 ) -> None:
-    """Check every background service of the project against the pattern's checklist."""
+    """Check every background service of the project against the pattern's checklist.
+
+    Exit codes: 0 no findings, 1 findings, 2 usage, configuration or unreadable input.
+    Suppress one finding with `# skf: ignore[CODE] reason` on its line.
+    """
     _refuse_combinations(
         fix=fix, diff=diff, baseline=baseline, write=write_baseline_file, since=changed_since
     )
