@@ -13,6 +13,7 @@ from skf.generate import names
 from skf.generate import spec as answers_spec
 from skf.generate.checklist_report import checklist_for
 from skf.generate.service import ServicePlan, module_path, plan_service, test_path
+from skf.generate.template import Renderer
 from skf.service_settings import SERVICE_SETTINGS
 from skf.vocabulary import DEFAULT_STATUSES, ROLES
 
@@ -197,6 +198,38 @@ def new_service(
     ] = None,
 ) -> None:
     """Generate a service: module, tests, settings, startup call, compose env, docs, record."""
+    with Renderer() as renderer:  # imports Copier in a child while the answers are read
+        _new_service(
+            renderer,
+            project,
+            {
+                "service_name": name,
+                "model": model,
+                "status_column": status_column,
+                "new_model": new_model,
+                "table": table,
+                "statuses": statuses,
+                "add_status": add_status or None,
+            },
+            defaults=defaults,
+            data=data or [],
+            answers_file=answers_file,
+            dry_run=dry_run,
+            verify=not no_check,
+        )
+
+
+def _new_service(
+    renderer: Renderer,
+    project: Path | None,
+    options: dict[str, Any],
+    *,
+    defaults: bool,
+    data: list[str],
+    answers_file: Path | None,
+    dry_run: bool,
+    verify: bool,
+) -> None:
     layout = load_layout(project or Path.cwd())
     answers: dict[str, Any] = {}
     if answers_file is not None:
@@ -205,22 +238,13 @@ def new_service(
         except OSError as error:
             raise UsageError(f"--answers-file {answers_file}: {error.strerror}") from None
         answers.update(answers_spec.read_answers_file(text, str(answers_file)))
-    answers.update(answers_spec.parse_data(data or []))
-    options = {
-        "service_name": name,
-        "model": model,
-        "status_column": status_column,
-        "new_model": new_model,
-        "table": table,
-        "statuses": statuses,
-        "add_status": add_status or None,
-    }
+    answers.update(answers_spec.parse_data(data))
     answers.update({key: value for key, value in options.items() if value is not None})
     if not defaults and interactive_terminal():
         _ask_missing(layout, answers)
     else:
         _require_non_interactive(answers)
-    plan = plan_service(layout, answers_spec.resolve(layout, answers))
+    plan = plan_service(layout, answers_spec.resolve(layout, answers), renderer=renderer)
     if plan.already_generated:
         typer.echo(
             f"nothing to do: service {plan.spec.service_name} is already generated with "
@@ -232,4 +256,4 @@ def new_service(
         typer.echo(f"(dry run: {len(plan.changes.paths)} files would change; nothing written)")
         return
     plan.changes.apply()
-    _report(layout, plan, verify=not no_check)
+    _report(layout, plan, verify=verify)

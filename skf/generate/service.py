@@ -14,7 +14,7 @@ from skf.errors import ProjectError, UsageError
 from skf.generate import compose_patch, docs_patch, model_patch, record, settings_patch
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import register_setup_call
-from skf.generate.template import layout_data, start_render, template_version
+from skf.generate.template import Renderer, layout_data, template_version
 from skf.project.files import ProjectFiles
 from skf.project.models import DeclarativeBaseInfo, find_declarative_base
 from skf.service_settings import SERVICE_SETTINGS, format_default
@@ -240,9 +240,15 @@ def _patch_docs(layout: Layout, spec: ServiceSpec, changes: ChangeSet, env_prefi
 
 
 def plan_service(
-    layout: Layout, spec: ServiceSpec, files: ProjectFiles | None = None
+    layout: Layout,
+    spec: ServiceSpec,
+    files: ProjectFiles | None = None,
+    renderer: Renderer | None = None,
 ) -> ServicePlan:
-    """Everything `skf new service` would write for `spec`, in one ChangeSet."""
+    """Everything `skf new service` would write for `spec`, in one ChangeSet.
+
+    `renderer`: a Renderer started ahead of time (the CLI starts one first thing).
+    """
     files = files or ProjectFiles(layout)
     changes = ChangeSet(layout.root)
     existing = _existing_record(layout, spec)
@@ -265,7 +271,8 @@ def plan_service(
             f"no SQLAlchemy declarative base found under {layout.models_package} "
             "(the base a new model derives from); run `skf init`"
         )
-    rendered = start_render("service", data)  # renders while the shared files are patched
+    # Renders while the shared files are patched.
+    rendered = (renderer or Renderer()).start("service", data)
     try:
         notes = _patch_shared_files(layout, spec, changes)
     finally:

@@ -4,6 +4,7 @@ Rendering happens in a temporary directory whose files are read back into memory
 written into the host project here (the caller puts what it wants into a ChangeSet).
 """
 
+import contextlib
 import multiprocessing
 import re
 import tempfile
@@ -65,49 +66,95 @@ def _render_failure(error: BaseException) -> SkfError:
     return SkfError(f"rendering the template failed: {type(error).__name__}: {error}")
 
 
-def _render_child(sender: Connection, part: str, data: dict[str, Any]) -> None:
+def _serve(connection: Connection) -> None:
+    """The child: import Copier at once, then render the one job it is given (if any)."""
+    try:
+        import copier  # noqa: F401  (the slow import, done while the parent prepares the job)
+
+        job = connection.recv()
+    except EOFError:
+        return
+    if job is None:
+        return
+    part, data = job
     try:
         outcome: object = render(part, data)
     except BaseException as error:  # reported to the parent, which raises it
         outcome = _render_failure(error)
-    sender.send(outcome)
-    sender.close()
+    connection.send(outcome)
+    connection.close()
+
+
+class Renderer:
+    """Renders one part of the template, in a child process started ahead of time.
+
+    Rendering (Copier: its import, its questions, Jinja) is the slowest step of generating and
+    needs nothing else skf does. Started before the answers are resolved, the child imports
+    Copier meanwhile; given its job, it renders while the caller patches the shared files.
+    Where the process cannot fork safely (no fork, or another thread running) it renders in
+    process when asked. The files are the same either way. Use as a context manager, so that
+    a child given no job (the command stopped early) is released.
+    """
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+        self._child: Any = None
+        self._given = False
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+            ours, theirs = context.Pipe()
+            self._child = context.Process(target=_serve, args=(theirs,), daemon=True)
+            self._child.start()
+            theirs.close()
+            self._connection = ours
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is None:
+            return
+        if not self._given:
+            with contextlib.suppress(OSError):  # the child may be gone already
+                self._connection.send(None)
+        self._connection.close()
+        self._connection = None
+        self._child.join()
+
+    def start(self, part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
+        """Start `render(part, data)`; the returned function waits for its files."""
+        connection = self._connection
+        if connection is None or self._given:
+            try:
+                files = render(part, data)
+            except Exception as error:  # the same report as from the child process
+                raise _render_failure(error) from error
+            return lambda: files
+        self._given = True
+        connection.send((part, data))
+
+        def wait() -> dict[str, bytes]:
+            try:
+                outcome = connection.recv()
+            except EOFError:
+                code = self._child.exitcode
+                raise SkfError(f"rendering the template failed (exit code {code})") from None
+            finally:
+                self.close()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            assert isinstance(outcome, dict)
+            return outcome
+
+        return wait
 
 
 def start_render(part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
-    """Start `render(part, data)`; the returned function waits for its files.
-
-    Rendering (Copier: import, questions, Jinja) is the slowest step of generating and needs
-    nothing the shared-file patches do, so where the process can fork safely (no other thread
-    running) it renders in a child process while the caller patches; elsewhere it renders
-    right away. The result is the same either way.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        try:
-            files = render(part, data)
-        except Exception as error:  # the same report as from the child process
-            raise _render_failure(error) from error
-        return lambda: files
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_child, args=(sender, part, data), daemon=True)
-    child.start()
-    sender.close()
-
-    def wait() -> dict[str, bytes]:
-        try:
-            outcome = receiver.recv()
-        except EOFError:
-            raise SkfError(f"rendering the template failed (exit code {child.exitcode})") from None
-        finally:
-            receiver.close()
-            child.join()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        assert isinstance(outcome, dict)
-        return outcome
-
-    return wait
+    """Render in a child process of its own while the caller goes on (see Renderer)."""
+    return Renderer().start(part, data)
 
 
 def _checked_import(key: str, value: str) -> str:

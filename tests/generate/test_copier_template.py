@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from skf.config import load_layout
 from skf.errors import SkfError
 from skf.generate.service import template_answers
-from skf.generate.template import TEMPLATE_DIR, start_render
+from skf.generate.template import TEMPLATE_DIR, Renderer, start_render
 from skf.project.files import ProjectFiles
 
 QUESTIONS = {
@@ -84,3 +84,11 @@ def test_a_failing_render_is_reported_as_an_error(
     monkeypatch.setattr(threading, "active_count", lambda: threads)
     with pytest.raises(SkfError, match="rendering the template failed: ValueError"):
         start_render("service", {"service_name": "Not Valid"})()
+
+
+def test_a_renderer_given_no_job_lets_its_child_go() -> None:
+    with Renderer() as renderer:
+        child = renderer._child
+    if child is not None:  # forked (no other thread was running)
+        assert child.exitcode == 0
+        assert not child.is_alive()
