@@ -24,7 +24,7 @@ from skf.errors import ProjectError
 from skf.generate import pyfile, settings_patch
 from skf.generate.template import layout_data, render
 from skf.project.files import ProjectFiles
-from skf.project.models import find_declarative_base
+from skf.project.models import DeclarativeBaseInfo, find_declarative_base
 from skf.project.source import ParseFailure, SourceFile
 
 SCHEDULER_CLASSES = frozenset(
@@ -318,6 +318,11 @@ def _missing_anchors(layout: Layout, files: ProjectFiles, created: list[str]) ->
     return notes
 
 
+def host_answers(layout: Layout, base: DeclarativeBaseInfo | None) -> dict[str, str]:
+    """The answers the template's host part is rendered with (the layout's, in effect)."""
+    return layout_data(layout, base, layout.models_import)
+
+
 def plan_init(layout: Layout) -> InitPlan:
     """What `skf init` would add to the project at `layout.root`."""
     files = ProjectFiles(layout)
@@ -326,8 +331,7 @@ def plan_init(layout: Layout) -> InitPlan:
         layout = replace(layout, **cast(dict[str, Any], discovered))
     plan = InitPlan(layout, ChangeSet(layout.root), tool_skf=discovered)
     base = find_declarative_base(files, layout.models_package)
-    base_import = layout.models_import
-    rendered = render("host", layout_data(layout, base, base_import))
+    rendered = render("host", host_answers(layout, base))
     pieces = {
         layout.settings_module: "settings",
         layout.scheduler_module: "shared scheduler",

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from skf.config import load_layout
+from skf.generate.host import host_answers
 from skf.generate.service import template_answers
 from skf.generate.spec import ServiceSpec, resolve
 from skf.generate.template import render
 from skf.project.files import ProjectFiles
+from skf.project.models import find_declarative_base
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "example_service"
@@ -43,13 +45,10 @@ def render_service(root: Path, spec: ServiceSpec) -> dict[str, str]:
 
 
 def render_host(root: Path) -> dict[str, str]:
-    from skf.generate.host import plan_init  # noqa: F401  (same layout answers as init)
-    from skf.generate.template import layout_data
-    from skf.project.models import find_declarative_base
-
+    """The host part rendered with the answers `skf init` uses for the project at `root`."""
     layout = load_layout(root)
     base = find_declarative_base(ProjectFiles(layout), layout.models_package)
-    data = layout_data(layout, base, layout.models_import)
+    data = host_answers(layout, base)
     return {path: content.decode() for path, content in render("host", data).items()}
 
 
