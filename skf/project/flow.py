@@ -243,8 +243,8 @@ class PathBuilder:
         if callee is not None:
             found.append(callee)
         for arg in call.args:
-            if arg.star:
-                continue
+            if arg.star or not isinstance(arg.value, cst.Name | cst.Attribute):
+                continue  # a callback is passed by name
             callback = self.function_frame(
                 self.resolver.resolve(arg.value, frame.source, frame), frame, None, callback=True
             )

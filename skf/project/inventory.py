@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import libcst as cst
 
@@ -214,6 +215,8 @@ class Inventory:
     builder: PathBuilder
     services: list[Service]
     parse_errors: list[ParseError]
+    caches: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Answers helpers memoise for the life of the inventory (the tests of each service)."""
 
     @cached_property
     def settings(self) -> SettingsInfo | None:

@@ -2,16 +2,17 @@
 
 import ast
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import libcst as cst
 from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
-    QualifiedNameProvider,
     QualifiedNameSource,
+    Scope,
+    ScopeProvider,
 )
 
 
@@ -76,8 +77,10 @@ class SourceFile:
         return MetadataWrapper(self.module, unsafe_skip_copy=True)
 
     @cached_property
-    def _qualified(self) -> dict[cst.CSTNode, Any]:
-        return dict(self.wrapper.resolve(QualifiedNameProvider).items())
+    def _scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
+        # Scopes only: qualified names are asked for a few nodes, so computing them per node
+        # on demand (what QualifiedNameProvider would do for every node) halves the cost.
+        return self.wrapper.resolve(ScopeProvider)
 
     @cached_property
     def _positions(self) -> dict[cst.CSTNode, object]:
@@ -87,7 +90,7 @@ class SourceFile:
         """Parse and resolve names and positions now; ParseFailure when that is impossible
         (invalid syntax, or nesting too deep for the analysis)."""
         try:
-            self._qualified  # noqa: B018
+            self._scopes  # noqa: B018
             self._positions  # noqa: B018
         except RecursionError:
             raise ParseFailure(self.path, 1, 1, "too deeply nested to analyse") from None
@@ -103,20 +106,21 @@ class SourceFile:
         `sa.select` -> `sqlalchemy.select`; `scheduler as shared` -> `src.scheduler_instance
         .scheduler`; a name defined in this file -> `<this module>.<name>`.
         """
+        cached = self._names.get(id(node))
+        if cached is not None:
+            return set(cached)
         names: set[str] = set()
-        found = self._qualified.get(node)
-        if found is None:
-            return set()
-        if callable(found):  # libcst resolves qualified names lazily
-            found = found()
-        for qualified in found:
-            value = qualified.name
-            if value.startswith("."):
-                value = self.resolve_relative(value)
-            elif qualified.source is QualifiedNameSource.LOCAL:
-                value = f"{self.module_name}.{value}"
-            names.add(value)
-        return names
+        scope = self._scopes.get(node)
+        if scope is not None:
+            for qualified in scope.get_qualified_names_for(node):
+                value = qualified.name
+                if value.startswith("."):
+                    value = self.resolve_relative(value)
+                elif qualified.source is QualifiedNameSource.LOCAL:
+                    value = f"{self.module_name}.{value}"
+                names.add(value)
+        self._names[id(node)] = names
+        return set(names)
 
     def resolve_relative(self, relative: str) -> str:
         """`..base.Base` seen from this file -> `src.models.base.Base`."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -65,25 +66,35 @@ def role_of(use: StatusUse) -> Role | None:
     return use.role_hint or role_of_spelling(use.ref.member) or role_of_spelling(use.ref.value)
 
 
-class _Visitor(cst.CSTVisitor):
-    def __init__(
-        self,
-        semantics: Semantics,
-        function: cst.FunctionDef | None,
-        source: SourceFile,
-        frame: Frame | None,
-    ) -> None:
+@dataclass
+class _Candidate:
+    node: cst.BaseExpression
+    access: Access
+    end: int = 0
+    """Index of the first entry after this node's subtree (skipped once it is a member)."""
+
+
+@dataclass
+class _Plan:
+    """What a function (or module) body holds, found once and judged per frame: the
+    expressions that may be status members with how they are used, and the places where a
+    string may stand for a status."""
+
+    candidates: list[_Candidate]
+    comparisons: list[cst.Comparison]
+    dict_values: list[cst.Call]
+    literals: list[tuple[str, cst.BaseExpression, Access]]
+    """Strings written for a status without needing any name resolved."""
+
+
+class _Planner(cst.CSTVisitor):
+    def __init__(self, function: cst.FunctionDef | None) -> None:
         super().__init__()
-        self.semantics = semantics
         self.function = function
-        self.source = source
-        self.frame = frame
-        self.uses: list[StatusUse] = []
-        self.literals: list[LiteralStatus] = []
+        self.plan = _Plan([], [], [], [])
         self._access: list[Access] = []
         self._write_values: set[int] = set()
-
-    # -- scope ---------------------------------------------------------------------------
+        self._open: list[int] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return self.function is None or node is self.function
@@ -94,11 +105,9 @@ class _Visitor(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
-    # -- contexts ------------------------------------------------------------------------
-
     def visit_Comparison(self, node: cst.Comparison) -> None:
         self._access.append("read")
-        self._literal_comparison(node)
+        self.plan.comparisons.append(node)
 
     def leave_Comparison(self, original_node: cst.Comparison) -> None:
         self._access.pop()
@@ -110,7 +119,7 @@ class _Visitor(cst.CSTVisitor):
             self._access.append("read")
         elif name in _WRITE_METHODS:
             self._access.append("write")
-            self._literal_values(node)
+            self._values(node)
         else:
             self._access.append(self._access[-1] if self._access else "other")
 
@@ -120,8 +129,14 @@ class _Visitor(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         if any(isinstance(t.target, cst.Attribute | cst.Subscript) for t in node.targets):
             self._write_values.add(id(node.value))
+            text = string_value(node.value)
             for target in node.targets:
-                self._literal_assignment(target.target, node.value)
+                if (
+                    text is not None
+                    and isinstance(target.target, cst.Attribute)
+                    and _status_like(target.target.attr.value)
+                ):
+                    self.plan.literals.append((text, node.value, "write"))
         elif any(
             isinstance(t.target, cst.Name) and _status_like(t.target.value) for t in node.targets
         ):
@@ -134,30 +149,87 @@ class _Visitor(cst.CSTVisitor):
         if (self._access and self._access[-1] == "write") or _mentions_status(node.key):
             self._write_values.add(id(node.value))
 
-    # -- members -------------------------------------------------------------------------
-
     def _access_of(self, node: cst.BaseExpression) -> Access:
         if id(node) in self._write_values:
             return "write"
         return self._access[-1] if self._access else "other"
 
-    def _record(self, node: cst.BaseExpression) -> bool:
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._open.append(len(self.plan.candidates))
+        self.plan.candidates.append(_Candidate(node, self._access_of(node)))
+
+    def leave_Attribute(self, original_node: cst.Attribute) -> None:
+        self.plan.candidates[self._open.pop()].end = len(self.plan.candidates)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        index = len(self.plan.candidates)
+        self.plan.candidates.append(_Candidate(node, self._access_of(node), index + 1))
+
+    def _values(self, call: cst.Call) -> None:
+        for arg in call.args:
+            if arg.keyword is not None and _status_like(arg.keyword.value):
+                text = string_value(arg.value)
+                if text is not None:
+                    self.plan.literals.append((text, arg.value, "write"))
+            elif arg.keyword is None and isinstance(arg.value, cst.Dict):
+                self.plan.dict_values.append(call)
+
+
+_PLANS: weakref.WeakKeyDictionary[Semantics, dict[tuple[int, int], _Plan]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _plan(semantics: Semantics, root: cst.CSTNode, function: cst.FunctionDef | None) -> _Plan:
+    # Cached for the life of one inventory (whose syntax trees all stay alive, so node ids
+    # are not reused): each service on a shared runtime re-judges its plans, never re-walks.
+    plans = _PLANS.setdefault(semantics, {})
+    key = (id(root), id(function))
+    found = plans.get(key)
+    if found is None:
+        planner = _Planner(function)
+        root.visit(planner)
+        found = planner.plan
+        plans[key] = found
+    return found
+
+
+class _Judge:
+    """Judges a plan in one frame: which candidates are members, which strings statuses."""
+
+    def __init__(self, semantics: Semantics, source: SourceFile, frame: Frame | None) -> None:
+        self.semantics = semantics
+        self.source = source
+        self.frame = frame
+        self.uses: list[StatusUse] = []
+        self.literals: list[LiteralStatus] = []
+
+    def run(self, plan: _Plan) -> None:
+        index = 0
+        candidates = plan.candidates
+        while index < len(candidates):
+            candidate = candidates[index]
+            is_name = isinstance(candidate.node, cst.Name)
+            if (not is_name or self.frame is not None) and self._record(candidate):
+                index = max(candidate.end, index + 1)
+            else:
+                index += 1
+        for comparison in plan.comparisons:
+            self._literal_comparison(comparison)
+        for call in plan.dict_values:
+            self._literal_dicts(call)
+        for text, node, access in plan.literals:
+            self.literals.append(LiteralStatus(text, node, self.source, None, access))
+
+    def _record(self, candidate: _Candidate) -> bool:
+        node = candidate.node
         resolved = self.semantics.resolver.resolve(node, self.source, self.frame)
         ref = self.semantics.member_at(resolved.node, resolved.source)
         if ref is None:
             return False
         hint = next((r for label in resolved.via if (r := role_of_label(label))), None)
-        self.uses.append(StatusUse(ref, self._access_of(node), node, self.source, self.frame, hint))
+        self.uses.append(StatusUse(ref, candidate.access, node, self.source, self.frame, hint))
         return True
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return not self._record(node)
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if self.frame is not None:
-            self._record(node)
-
-    # -- string literals -----------------------------------------------------------------
 
     def _status_column(self, node: cst.BaseExpression) -> ColumnRef | None:
         column = self.semantics.column(node, self.source, self.frame)
@@ -194,30 +266,20 @@ class _Visitor(cst.CSTVisitor):
                     )
             left = right
 
-    def _literal_values(self, call: cst.Call) -> None:
+    def _literal_dicts(self, call: cst.Call) -> None:
         for arg in call.args:
-            if arg.keyword is not None and _status_like(arg.keyword.value):
-                text = string_value(arg.value)
-                if text is not None:
-                    self.literals.append(LiteralStatus(text, arg.value, self.source, None, "write"))
-            elif arg.keyword is None and isinstance(arg.value, cst.Dict):
-                for element in arg.value.elements:
-                    if not isinstance(element, cst.DictElement):
-                        continue
-                    text = string_value(element.value)
-                    key_name = string_value(element.key)
-                    column = None if key_name else self._status_column(element.key)
-                    if text is not None and (column is not None or _status_like(key_name or "")):
-                        self.literals.append(
-                            LiteralStatus(text, element.value, self.source, column, "write")
-                        )
-
-    def _literal_assignment(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        text = string_value(value)
-        if text is None or not isinstance(target, cst.Attribute):
-            return
-        if _status_like(target.attr.value):
-            self.literals.append(LiteralStatus(text, value, self.source, None, "write"))
+            if arg.keyword is not None or not isinstance(arg.value, cst.Dict):
+                continue
+            for element in arg.value.elements:
+                if not isinstance(element, cst.DictElement):
+                    continue
+                text = string_value(element.value)
+                key_name = string_value(element.key)
+                column = None if key_name else self._status_column(element.key)
+                if text is not None and (column is not None or _status_like(key_name or "")):
+                    self.literals.append(
+                        LiteralStatus(text, element.value, self.source, column, "write")
+                    )
 
 
 def _mentions_status(node: cst.BaseExpression) -> bool:
@@ -240,15 +302,15 @@ def _status_like(name: str) -> bool:
 
 
 def status_uses(semantics: Semantics, frame: Frame) -> tuple[list[StatusUse], list[LiteralStatus]]:
-    visitor = _Visitor(semantics, frame.function, frame.source, frame)
-    frame.function.visit(visitor)
-    return visitor.uses, visitor.literals
+    judge = _Judge(semantics, frame.source, frame)
+    judge.run(_plan(semantics, frame.function, frame.function))
+    return judge.uses, judge.literals
 
 
 def module_status_uses(
     semantics: Semantics, source: SourceFile
 ) -> tuple[list[StatusUse], list[LiteralStatus]]:
     """Members written anywhere in a module (as `Enum.Member`; variables not followed)."""
-    visitor = _Visitor(semantics, None, source, None)
-    source.module.visit(visitor)
-    return visitor.uses, visitor.literals
+    judge = _Judge(semantics, source, None)
+    judge.run(_plan(semantics, source.module, None))
+    return judge.uses, judge.literals

@@ -1,21 +1,24 @@
 """The test modules that exercise a service's job function, and what their tests cover.
 
-A test module exercises the job when it refers to the job function by its qualified name,
-through any import spelling (`from src.services import x_scheduler as service` then
-`service.process_pending_x()`). Candidates are prefiltered by text: test files that contain
-the job function's name.
+A test module exercises the job when it imports the job function, or imports its module and
+reads the function from it, through any import spelling (`from src.services import
+x_scheduler as service` then `service.process_pending_x()`). Candidates are prefiltered by
+text (test files that contain the job function's name), then read with Python's own `ast`:
+nothing here needs more than imports, attribute reads and function names, and test modules
+are many and large (libcst with scope analysis costs some ten times more per line).
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from skf.project.source import SourceFile
+from skf.project.files import ProjectFiles
+from skf.project.source import ParseFailure
 
 if TYPE_CHECKING:
     from skf.project.inventory import Inventory, Service
@@ -30,7 +33,7 @@ _ERROR_NAME = re.compile(
 @dataclass(frozen=True)
 class TestFunction:
     name: str
-    node: cst.FunctionDef
+    line: int
     error_path: bool
     """Named for a failure, expecting an exception, or making something raise."""
 
@@ -38,7 +41,6 @@ class TestFunction:
 @dataclass
 class TestModule:
     path: str
-    source: SourceFile
     tests: list[TestFunction] = field(default_factory=list)
     fixture: bool = False
     """A conftest.py handing the job to tests as a fixture: the tests that use it are not
@@ -65,7 +67,7 @@ def is_test_file(path: str, tests_dir: str, *, conftest: bool = False) -> bool:
 
 
 def tests_for(inventory: Inventory, service: Service) -> list[TestModule]:
-    cache: dict[str, list[TestModule]] = inventory.__dict__.setdefault("_tests_for", {})
+    cache: dict[str, list[TestModule]] = inventory.caches.setdefault("tests_for", {})
     key = f"{service.source.path}:{service.site.line}:{service.site.column}"
     if key not in cache:
         cache[key] = _tests_for(inventory, service)
@@ -81,134 +83,134 @@ def _tests_for(inventory: Inventory, service: Service) -> list[TestModule]:
         for path in inventory.scan.digests
         if is_test_file(path, inventory.layout.tests_dir, conftest=True)
     ]
-    candidates = inventory.scan.containing(sorted(candidates), [job.name])
     modules: list[TestModule] = []
-    for path in candidates:
-        source = inventory.files.parsed(path, names=False)
-        if source is None:
-            continue
-        if not refers_to(source, job.qualified_name):
+    for path in inventory.scan.containing(sorted(candidates), [job.name]):
+        index = module_index(inventory.files, path)
+        if index is None or not refers_to(index, job.qualified_name):
             continue
         fixture = PurePosixPath(path).name == "conftest.py"
-        modules.append(TestModule(path, source, _test_functions(source), fixture))
+        modules.append(TestModule(path, index.tests, fixture))
     return modules
 
 
-class _Imports(cst.CSTVisitor):
-    """What a module imports of `qualified` (a function): directly, or its module by alias."""
+@dataclass
+class ModuleIndex:
+    """What one module imports and reads, gathered in one pass over its syntax tree."""
 
-    def __init__(self, source: SourceFile, qualified: str) -> None:
-        super().__init__()
-        self.source = source
-        self.qualified = qualified
-        self.module = qualified.rpartition(".")[0]
-        self.aliases: set[str] = set()
-        self.direct = False
-        self.direct_alias: str | None = None
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        base = "" if node.module is None else self.source.code(node.module)
-        if node.relative:
-            base = self.source.resolve_relative("." * len(node.relative) + base)
-        if isinstance(node.names, cst.ImportStar):
-            self.direct = self.direct or base == self.module
-            return
-        for alias in node.names:
-            imported = f"{base}.{alias.evaluated_name}"
-            if imported == self.qualified:
-                self.direct = True
-                self.direct_alias = alias.evaluated_alias or alias.evaluated_name
-            elif imported == self.module:
-                self.aliases.add(alias.evaluated_alias or alias.evaluated_name)
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if alias.evaluated_name == self.module:
-                self.aliases.add(alias.evaluated_alias or self.module)
+    imported: dict[str, str] = field(default_factory=dict)
+    """Local name (dotted `a.b` for `import a.b`) -> the qualified name it stands for."""
+    star: set[str] = field(default_factory=set)
+    reads: set[tuple[str, str]] = field(default_factory=set)
+    """(`value` as written, attribute) of every `value.attribute` read."""
+    names: set[str] = field(default_factory=set)
+    """Every name used outside import statements."""
+    tests: list[TestFunction] = field(default_factory=list)
 
 
-class _Reads(cst.CSTVisitor):
-    def __init__(self, source: SourceFile, aliases: set[str], name: str) -> None:
-        super().__init__()
-        self.source = source
-        self.aliases = aliases
-        self.name = name
-        self.found = False
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == self.name and self.source.code(node.value) in self.aliases:
-            self.found = True
+_INDEXES: dict[tuple[str, str], ModuleIndex] = {}
 
 
-def refers_to(source: SourceFile, qualified: str, *, reads_names: bool = False) -> bool:
+def module_index(files: ProjectFiles, path: str) -> ModuleIndex | None:
+    """The index of the module at `path`; None (and a parse failure recorded, to be
+    reported) when it is not valid Python."""
+    if path in files.parse_failures:
+        return None
+    source = files.source(path)
+    key = (f"{path}\0{source.module_name}", source.text)
+    found = _INDEXES.get(key)
+    if found is not None:
+        return found
+    if source.failure is not None:
+        files.parse_failures[path] = source.failure
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text, path)
+    except SyntaxError as error:
+        files.parse_failures[path] = ParseFailure(
+            path, max(error.lineno or 1, 1), max(error.offset or 1, 1), error.msg
+        )
+        return None
+    except (ValueError, RecursionError, MemoryError) as error:
+        files.parse_failures[path] = ParseFailure(path, 1, 1, f"cannot parse: {error}")
+        return None
+    found = _build(tree, source.package)
+    if len(_INDEXES) > 512:
+        _INDEXES.clear()
+    _INDEXES[key] = found
+    return found
+
+
+def _resolve(module: str | None, level: int, package: str) -> str:
+    if not level:
+        return module or ""
+    base = package.split(".") if package else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
+
+def _build(tree: ast.Module, package: str) -> ModuleIndex:
+    index = ModuleIndex()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = _resolve(node.module, node.level, package)
+            for alias in node.names:
+                if alias.name == "*":
+                    index.star.add(base)
+                else:
+                    index.imported[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                index.imported[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name | ast.Attribute):
+                index.reads.add((ast.unparse(node.value), node.attr))
+        elif isinstance(node, ast.Name):
+            index.names.add(node.id)
+    index.tests = _test_functions(tree)
+    return index
+
+
+def refers_to(index: ModuleIndex, qualified: str, *, reads_names: bool = False) -> bool:
     """Whether the module imports the function `qualified`, or imports its module and reads
     the function from it (with `reads_names`, an import counts only when the imported name
-    is then used). Done on the syntax tree alone: test modules are many and large, and
-    resolving every name in them (libcst's scope analysis) would cost more than the rest of
-    the check."""
-    imports = _Imports(source, qualified)
-    source.module.visit(imports)
-    if imports.direct and not reads_names:
+    is then used)."""
+    module, _, name = qualified.rpartition(".")
+    if module in index.star:
+        return not reads_names or name in index.names
+    direct = [local for local, target in index.imported.items() if target == qualified]
+    if direct and (not reads_names or any(local in index.names for local in direct)):
         return True
-    if imports.direct and _uses_name(source, imports.direct_alias or qualified.rpartition(".")[2]):
-        return True
-    if not imports.aliases:
-        return False
-    reads = _Reads(source, imports.aliases, qualified.rpartition(".")[2])
-    source.module.visit(reads)
-    return reads.found
+    aliases = [local for local, target in index.imported.items() if target == module]
+    return any((alias, name) in index.reads for alias in aliases)
 
 
-def _uses_name(source: SourceFile, name: str) -> bool:
-    """Whether `name` is used outside import statements."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            nonlocal found
-            found = found or node.value == name
-
-    source.module.visit(Finder())
-    return found
-
-
-def _test_functions(source: SourceFile) -> list[TestFunction]:
+def _test_functions(tree: ast.Module) -> list[TestFunction]:
     found: list[TestFunction] = []
-
-    def add(node: cst.FunctionDef) -> None:
-        if node.name.value.startswith("test"):
-            found.append(TestFunction(node.name.value, node, _is_error_path(node, source)))
-
-    for statement in source.module.body:
-        if isinstance(statement, cst.FunctionDef):
-            add(statement)
-        elif isinstance(statement, cst.ClassDef) and statement.name.value.startswith("Test"):
-            for inner in statement.body.body:
-                if isinstance(inner, cst.FunctionDef):
-                    add(inner)
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions.append(statement)
+        elif isinstance(statement, ast.ClassDef) and statement.name.startswith("Test"):
+            functions.extend(
+                inner
+                for inner in statement.body
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+            )
+    for function in functions:
+        if function.name.startswith("test"):
+            found.append(TestFunction(function.name, function.lineno, _is_error_path(function)))
     return found
 
 
-def _is_error_path(node: cst.FunctionDef, source: SourceFile) -> bool:
-    if _ERROR_NAME.search(node.name.value):
+def _is_error_path(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if _ERROR_NAME.search(function.name):
         return True
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Raise(self, raise_node: cst.Raise) -> None:
-            nonlocal found
-            found = True
-
-        def visit_Call(self, call: cst.Call) -> None:
-            nonlocal found
-            if source.code(call.func) in {"pytest.raises", "raises"}:
-                found = True
-
-    node.body.visit(Finder())
-    return found
+    for node in ast.walk(function):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in {"pytest.raises", "raises"}:
+            return True
+    return False

@@ -9,7 +9,7 @@ from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE
 from skf.project.inventory import Inventory, Service
-from skf.project.tests_index import is_test_file, refers_to
+from skf.project.tests_index import is_test_file, module_index, refers_to
 
 _MAIN = "src/main.py"
 _MAIN_WITHOUT = '''\
@@ -76,13 +76,12 @@ def _called(inventory: Inventory, service: Service) -> bool:
         if not is_test_file(path, tests_dir)
     ]
     for path in candidates:
-        source = inventory.files.parsed(path, names=False)
-        if source is None:
-            continue
         if path == service.source.path:
-            if _used_in_module(source.module, service.setup):
+            if _used_in_module(service.source.module, service.setup):
                 return True
-        elif refers_to(source, service.setup_qualified, reads_names=True):
+            continue
+        index = module_index(inventory.files, path)
+        if index is not None and refers_to(index, service.setup_qualified, reads_names=True):
             return True
     return False
 
