@@ -126,6 +126,20 @@ DEFECTS = [
         ),
     ),
     Defect(
+        "SKF104",
+        PAGE,
+        "limit: int = _settings().PAGE_SCRAPE_BATCH_SIZE",
+        "limit: int = 10",
+        "limit: int = 10",
+    ),
+    Defect(
+        "SKF104",
+        PAGE,
+        '        "interval",\n        seconds=settings.PAGE_SCRAPE_INTERVAL_SECONDS,\n',
+        '        "cron",\n        minute="*/5",\n',
+        'minute="*/5"',
+    ),
+    Defect(
         "SKF102",
         JOB_LOOP,
         ".with_for_update(skip_locked=True)",

@@ -133,3 +133,24 @@ def test_a_settings_import_is_added_where_isort_puts_it(tmp_path: Path) -> None:
         "from src.integrations.http import fetch\n" in text
     )
     assert run_check(host, use_cache=False).findings == []
+
+
+def test_a_literal_batch_default_becomes_the_matching_setting(tmp_path: Path) -> None:
+    page = "src/services/background/page_scrape_scheduler.py"
+    files = dict(FILES)
+    files[page] = FILES[page].replace(
+        "limit: int = _settings().PAGE_SCRAPE_BATCH_SIZE", "limit: int = 10"
+    )
+    host = small_host(tmp_path / "host", files)
+    result = run_check(host, use_cache=False)
+    assert [(f.code, f.fix.applicability if f.fix else None) for f in result.findings] == [
+        ("SKF104", "safe")  # PAGE_SCRAPE_BATCH_SIZE exists with the same default
+    ]
+    assert fix(host) == ["SKF104"]
+    text = (host / page).read_text()
+    assert "limit: int = settings.PAGE_SCRAPE_BATCH_SIZE" in text
+    assert (
+        "PAGE_SCRAPE_BATCH_SIZE"
+        not in (host / "src/config/settings.py").read_text().split("PAGE_SCRAPE_BATCH_SIZE", 1)[1]
+    )
+    assert run_check(host, use_cache=False).findings == []
