@@ -14,6 +14,8 @@ from skf.check.output.github import escape_data, escape_property
 from skf.check.report import Report
 from skf.errors import UsageError
 
+# The SARIF 2.1.0 JSON schema (its final "rtm.5" draft-04 text, vendored from the MIT-licensed
+# @microsoft/jest-sarif package): tests cannot fetch it.
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
 CONTEXT = RenderContext(rules=FAKE_RULES)
 
