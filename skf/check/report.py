@@ -50,17 +50,22 @@ def check_project(
 
     changed = None if changed_since is None else changed_files(root, changed_since)
     raw = run_check(root, paths, changed_files=changed, use_cache=use_cache)
-    # Suppressions are looked for in the files being checked (a prefiltered read: a file
-    # without "skf:" is not tokenized).
-    files = [
+    # Suppressions apply wherever a finding points (a service's findings can be in files
+    # outside PATHS), but are judged (reason, use) only in the files being checked. Reading
+    # is prefiltered: a file without "skf:" is not tokenized.
+    checked = {
         path
         for path in ProjectFiles(load_layout(root)).python_files()
         if in_scope(path, paths) and (changed is None or path in changed)
-    ]
+    }
+    pointed_at = {f.path for f in raw.findings if f.path.endswith(".py")}
     outcome = apply_suppressions(
-        raw.findings, read_suppressions(root, files), {rule.code for rule in ALL_RULES}
+        raw.findings,
+        read_suppressions(root, sorted(checked | pointed_at)),
+        {rule.code for rule in ALL_RULES},
     )
-    findings = outcome.kept + outcome.problems
+    problems = [problem for problem in outcome.problems if problem.path in checked]
+    findings = outcome.kept + problems
     baselined: list[Finding] = []
     if baseline is not None:
         findings, baselined = baseline.split(findings)

@@ -248,6 +248,26 @@ def test_inline_suppressions(in_host: Path) -> None:
     assert " SKF003 unused suppression (no SKF102 finding on this line)" in result.stdout
 
 
+def test_a_suppression_applies_where_the_finding_points_even_outside_paths(
+    in_host: Path,
+) -> None:
+    # SKF207 (an API requeue that does not check the current status) points into
+    # src/api/emails.py, outside the PATHS given; the service it requeues for is under them,
+    # so the finding is reported, and its suppression in the API module must apply to it.
+    from skf.check.rules.unchecked_status_reset import _UNCHECKED
+
+    (in_host / "src" / "api" / "emails.py").write_text(_UNCHECKED)
+    unsuppressed = skf("check", ".", "src/services")
+    assert unsuppressed.exit_code == 1
+    assert unsuppressed.stdout.startswith("src/api/emails.py:")
+    assert " SKF207 " in unsuppressed.stdout
+    requeue = "message.status = EmailStatus.Queued"
+    edit(in_host, "src/api/emails.py", requeue, requeue + "  # skf: ignore[SKF207] admin only")
+    suppressed = skf("check", ".", "src/services")
+    assert suppressed.exit_code == 0, suppressed.stdout
+    assert ", 1 suppressed)." in suppressed.stdout
+
+
 def test_suppression_text_in_a_string_suppresses_nothing(in_host: Path) -> None:
     break_claim(in_host)
     edit(
