@@ -302,3 +302,21 @@ def test_a_job_handed_to_tests_by_a_conftest_fixture_is_exercised(tmp_path: Path
         "async def test_jobs_run(jobs):\n    for job in jobs:\n        await job()\n"
     )
     assert run_check(small_host(tmp_path / "host", files), use_cache=False).findings == []
+
+
+def test_one_enum_type_mapped_two_ways_is_a_storage_mismatch(tmp_path: Path) -> None:
+    files = dict(FILES)
+    files["src/models/archive.py"] = (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import Mapped, mapped_column\n\n"
+        "from src.models.models import Base, PageStatus\n\n\n"
+        "class ArchivedPage(Base):\n"
+        '    __tablename__ = "archived_pages"\n\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    status: Mapped[PageStatus] = mapped_column(\n"
+        '        sa.Enum(PageStatus, name="page_status", native_enum=False)\n'
+        "    )\n"
+    )
+    result = run_check(small_host(tmp_path / "host", files), use_cache=False)
+    assert [(f.code, f.path) for f in result.findings] == [("SKF204", "src/models/models.py")]
+    assert "ArchivedPage.status maps it as a VARCHAR" in result.findings[0].message

@@ -9,8 +9,8 @@ from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import MODEL, REFERENCE_SERVICE, SERVICE, line_of
 from skf.check.rules._statuses import judge_literal
-from skf.project.inventory import Inventory, Service
-from skf.project.models import EnumInfo
+from skf.project.inventory import Inventory, Service, models_in_package
+from skf.project.models import ColumnInfo, EnumInfo, ModelInfo
 
 _MODEL_STRING = '''\
 """Outgoing email messages, sent by the email_sender background service."""
@@ -111,6 +111,16 @@ class EnumStorageMismatch(Rule):
         if claim is None or claim.model is None or claim.column is None:
             return
         column = claim.column
+        clash = _shared_type_clash(inventory, claim.model, column)
+        if clash is not None:
+            yield self.finding(
+                clash,
+                claim.model.path,
+                (column.line, 1, column.line, 1),
+                service=service.name,
+                symbol=f"{claim.model.name}.{claim.attribute}:type",
+            )
+            return
         members = [m for m in claim.monitored if m.exists]
         enum = column.enum or (members[0].enum if members else None)
         if enum is None or _str_valued(inventory, enum):
@@ -125,6 +135,31 @@ class EnumStorageMismatch(Rule):
                 service=service.name,
                 symbol=f"{claim.model.name}.{claim.attribute}",
             )
+
+
+def _form(column: ColumnInfo) -> str:
+    native = "a native enum" if column.native else "a VARCHAR (native_enum=False)"
+    return f"{native} storing member {column.stored_as}"
+
+
+def _shared_type_clash(inventory: Inventory, model: ModelInfo, column: ColumnInfo) -> str | None:
+    """Another mapping of the same database enum type (`name=`) that stores it differently:
+    the database has one type, so one of the two disagrees with it."""
+    if column.type_name is None or column.enum is None:
+        return None
+    for other in models_in_package(inventory):
+        for attribute, candidate in other.columns.items():
+            if candidate is column or candidate.type_name != column.type_name:
+                continue
+            if candidate.enum is None or other.qualified_name == model.qualified_name:
+                continue
+            if (candidate.native, candidate.stored_as) != (column.native, column.stored_as):
+                return (
+                    f"{model.name} maps the enum type `{column.type_name}` as {_form(column)}, "
+                    f"but {other.name}.{attribute} maps it as {_form(candidate)}: the database "
+                    "has one type, so comparisons or writes through one of them fail"
+                )
+    return None
 
 
 def _other(stored: str | None) -> str:
