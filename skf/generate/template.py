@@ -1,4 +1,5 @@
-"""The Copier template (`template/` at the root of skf's source tree) and rendering it.
+"""The Copier template (`template/` at the root of skf's source tree, shipped in the package as
+`skf/_template`) and rendering it.
 
 Rendering happens in a temporary directory whose files are read back into memory: nothing is
 written into the host project here (the caller puts what it wants into a ChangeSet).
@@ -19,7 +20,7 @@ from skf.errors import ConfigError, SkfError
 from skf.generate import names
 from skf.project.models import DeclarativeBaseInfo
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "template"
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "_template"
 _VERSION = re.compile(r"^_skf_template_version:\s*(\d+)\s*$", re.MULTILINE)
 
 
