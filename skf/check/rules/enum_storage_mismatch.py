@@ -69,8 +69,9 @@ class EnumStorageMismatch(Rule):
         "Compares how the model maps the status column (a SQLAlchemy `Enum` storing member "
         "names unless `values_callable` is given, native or not; or a plain `String`) with "
         "how the service writes and compares statuses: enum members of a non-str enum "
-        "written into a `String` column, or a string (or `.value` / `.name`) in the form the "
-        "column does not store."
+        "written into a `String` column, a string (or `.value` / `.name`) in the form the "
+        "column does not store, or the same database enum type (`name=`) mapped by another "
+        "model as native where this one is not (or as names where this one stores values)."
     )
     why_is_this_bad = (
         "The database holds one spelling and the code uses another: comparisons match "
