@@ -8,10 +8,11 @@ from skf.archdoc import render_service_block as render_service
 from skf.project.inventory import Inventory, Service, models_in_package
 from skf.project.literals import NOT_LITERAL
 from skf.project.models import EnumInfo
-from skf.service_settings import BY_SUFFIX, format_default
+from skf.service_settings import BY_SUFFIX, SERVICE_SETTINGS, format_default
 from skf.vocabulary import Role, role_of_spelling
 
 _ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
+_MONITORED_BY = re.compile(r"\s*\(monitored by ([^)]*)\)")
 _ROLE_MEANINGS = {
     Role.MONITORED: "waiting to be claimed",
     Role.PROCESSING: "claimed by a worker",
@@ -27,7 +28,12 @@ def env_rows(inventory: Inventory, service: Service) -> tuple[tuple[str, str, st
         return ()
     rows: list[tuple[str, str, str]] = []
     prefix = _env_prefix(service)
-    for name in sorted(service.settings_used):
+    # The pattern's settings in the order `skf new service` writes them, then the others.
+    order = {setting.suffix: index for index, setting in enumerate(SERVICE_SETTINGS)}
+    for name in sorted(
+        service.settings_used,
+        key=lambda name: (order.get(name.removeprefix(prefix), len(order)), name),
+    ):
         field = settings.fields.get(name)
         if field is None:
             continue
@@ -126,6 +132,15 @@ def _existing_meanings(inventory: Inventory, enum: EnumInfo) -> dict[str, str]:
     return meanings
 
 
+def _split_note(meaning: str) -> tuple[str, list[str]]:
+    """A meaning without its "(monitored by a, b)" note, and the services the note names."""
+    match = _MONITORED_BY.search(meaning)
+    if match is None:
+        return meaning, []
+    rest = (meaning[: match.start()] + meaning[match.end() :]).strip()
+    return rest, [name.strip() for name in match.group(1).split(",") if name.strip()]
+
+
 def _monitored_by(inventory: Inventory, enum: EnumInfo) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for service in inventory.services:
@@ -152,15 +167,21 @@ def _places(inventory: Inventory, enum: EnumInfo) -> tuple[list[str], str | None
 
 def enum_block(inventory: Inventory, enum: EnumInfo) -> str:
     """The ENUM entry: every value, keeping meanings the doc's managed block already gives."""
-    meanings = _existing_meanings(inventory, enum)
+    existing = _existing_meanings(inventory, enum)
     monitored_by = _monitored_by(inventory, enum)
+    meanings: dict[str, str] = {}
     for value in enum.values:
-        if value in meanings:
-            continue
-        role = role_of_spelling(value)
-        meaning = _ROLE_MEANINGS.get(role, "") if role is not None else ""
-        if value in monitored_by:
-            meaning = f"{meaning} (monitored by {', '.join(monitored_by[value])})".strip()
+        if value in existing:
+            meaning, noted = _split_note(existing[value])
+        else:
+            role = role_of_spelling(value)
+            meaning, noted = (_ROLE_MEANINGS.get(role, "") if role is not None else ""), []
+        # The note follows the code: services that stopped monitoring the value leave it,
+        # new ones are added after those already named (the order `skf new` appends in).
+        monitors = monitored_by.get(value, [])
+        named = [s for s in noted if s in monitors] + [s for s in monitors if s not in noted]
+        if named:
+            meaning = f"{meaning} (monitored by {', '.join(named)})".strip()
         meanings[value] = meaning
     used_by, type_name = _places(inventory, enum)
     facts = EnumFacts(enum.name, type_name, tuple(used_by), tuple(enum.values), meanings)

@@ -136,18 +136,18 @@ _SERVICE_BLOCK = """\
 
 | Environment variable | Default | Meaning |
 | --- | --- | --- |
-| `EMAIL_SENDER_BACKOFF_BASE_SECONDS` | 30.0 | first retry delay (doubles per attempt, with jitter) |
-| `EMAIL_SENDER_BACKOFF_MAX_SECONDS` | 3600.0 | longest retry delay |
+| `EMAIL_SENDER_INTERVAL_SECONDS` | 60 | seconds between runs |
 | `EMAIL_SENDER_BATCH_SIZE` | 50 | rows claimed per batch |
+| `EMAIL_SENDER_MAX_INSTANCES` | 1 | runs of the job allowed at once in one process |
+| `EMAIL_SENDER_MISFIRE_GRACE_SECONDS` | 300 | how late a run may start and still run |
 | `EMAIL_SENDER_COALESCE` | true | collapse missed runs into one |
 | `EMAIL_SENDER_CONCURRENCY` | 10 | rows worked on at once |
-| `EMAIL_SENDER_DRAIN_SECONDS` | 0.0 | keep claiming batches for up to this long per run (0: one batch) |
-| `EMAIL_SENDER_INTERVAL_SECONDS` | 60 | seconds between runs |
 | `EMAIL_SENDER_ITEM_TIMEOUT_SECONDS` | 30.0 | time limit for one row |
 | `EMAIL_SENDER_LEASE_SECONDS` | 300.0 | after this long without a heartbeat a Processing row is rescued |
 | `EMAIL_SENDER_MAX_ATTEMPTS` | 5 | attempts before a row ends in Error |
-| `EMAIL_SENDER_MAX_INSTANCES` | 1 | runs of the job allowed at once in one process |
-| `EMAIL_SENDER_MISFIRE_GRACE_SECONDS` | 300 | how late a run may start and still run |
+| `EMAIL_SENDER_BACKOFF_BASE_SECONDS` | 30.0 | first retry delay (doubles per attempt, with jitter) |
+| `EMAIL_SENDER_BACKOFF_MAX_SECONDS` | 3600.0 | longest retry delay |
+| `EMAIL_SENDER_DRAIN_SECONDS` | 0.0 | keep claiming batches for up to this long per run (0: one batch) |
 <!-- skf:end service email_sender -->
 """
 
