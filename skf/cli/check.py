@@ -25,6 +25,7 @@ class OutputFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    html = "html"
 
 
 def project_paths(root: Path, paths: list[str]) -> list[str]:
@@ -117,7 +118,7 @@ def check(
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="text, json, sarif or github.")
+        OutputFormat, typer.Option("--format", help="text, json, sarif, github or html.")
     ] = OutputFormat.text,
     fix: Annotated[
         bool, typer.Option("--fix", help="Apply the safe fixes, then re-check.")
@@ -198,7 +199,10 @@ def check(
         ):
             report = run()
     context = RenderContext(
-        rules=ALL_RULES, path_prefix=path_prefix(project_root), unsafe_fixes=unsafe_fixes
+        rules=ALL_RULES,
+        path_prefix=path_prefix(project_root),
+        unsafe_fixes=unsafe_fixes,
+        root=project_root.resolve(),
     )
     _write_output(render(report, output_format.value, context), output)
     raise typer.Exit(report.exit_code)

@@ -6,7 +6,7 @@ baseline); `json` is exactly `CheckResult.to_json()`, the contract in DESIGN.md.
 
 from collections.abc import Callable
 
-from skf.check.output import github, json, sarif, text
+from skf.check.output import github, html, json, sarif, text
 from skf.check.output.context import RenderContext
 from skf.check.report import Report
 from skf.errors import UsageError
@@ -18,6 +18,7 @@ REPORTERS: dict[str, Reporter] = {
     "json": json.render,
     "sarif": sarif.render,
     "github": github.render,
+    "html": html.render,
 }
 
 FORMATS: tuple[str, ...] = tuple(REPORTERS)

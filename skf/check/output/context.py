@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from skf.check.findings import Finding
 from skf.check.rule import RuleMeta
@@ -19,6 +20,8 @@ class RenderContext:
     """
     unsafe_fixes: bool = False
     """Whether unsafe fixes count as available (`--unsafe-fixes`)."""
+    root: Path | None = None
+    """The project root, for reporters that show code around a finding (html)."""
 
     def display_path(self, finding: Finding) -> str:
         return f"{self.path_prefix}{finding.path}"
