@@ -5,8 +5,9 @@ size. A partial index (`WHERE status = 'Queued'`) does that only if the planner 
 claim's condition implies the index's predicate: with the status sent as a bind parameter, a
 generic plan (what a prepared statement switches to after five executions, or always with
 `plan_cache_mode = force_generic_plan`, or behind PgBouncer-style poolers) cannot, and falls
-back to scanning every row. `status_queue._inline_status_values` renders the status as a
-literal for exactly this reason; this test checks the SQL the claim really sends.
+back to scanning every row. The claim adds the monitored status as an SQL literal
+(`StatusQueue._queued_literal`) for exactly this reason; this test checks the SQL the claim
+really sends.
 """
 
 import re

@@ -97,27 +97,46 @@ def aborted_runs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     ]
 
 
-async def test_connection_dropped_between_claim_and_commit_loses_no_row(
+async def test_connection_dropped_during_the_claim_loses_no_row(
     admin: asyncpg.Connection,
     handled: list[Call],
     drop_connection: Callable[[str, Any], list[int]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     ids = await queue_emails(20)
-    dropped = drop_connection("after_cursor_execute", is_claim)
+    dropped = drop_connection("before_cursor_execute", is_claim)
 
     with pytest.raises(DBAPIError):
         await service.process_pending_email_messages()
 
     assert dropped, "the claim never ran"
     assert len(aborted_runs(caplog)) == 1
-    # The claim was never committed: the server rolled it back, nothing was handled.
+    # The claim never happened: every row is still Queued and unclaimed, none was handled.
     assert handled == []
     assert await status_counts(admin) == {"Queued": 20, "Processing": 0, "Completed": 0, "Error": 0}
     assert await admin.fetchval("SELECT count(*) FROM email_messages WHERE attempts <> 0") == 0
 
     summary = await service.process_pending_email_messages()
 
+    assert (summary.claimed, summary.completed) == (20, 20)
+    assert sorted(call.message_id for call in handled) == ids
+    assert (await status_counts(admin))["Completed"] == 20
+
+
+async def test_connection_dropped_right_after_the_claim_does_not_stop_the_run(
+    admin: asyncpg.Connection,
+    handled: list[Call],
+    drop_connection: Callable[[str, Any], list[int]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ids = await queue_emails(20)
+    # The claim's UPDATE has committed and returned its rows when the connection goes.
+    dropped = drop_connection("after_cursor_execute", is_claim)
+
+    summary = await service.process_pending_email_messages()
+
+    assert dropped, "the claim never ran"
+    assert aborted_runs(caplog) == []
     assert (summary.claimed, summary.completed) == (20, 20)
     assert sorted(call.message_id for call in handled) == ids
     assert (await status_counts(admin))["Completed"] == 20
@@ -219,7 +238,7 @@ async def test_a_claim_dropped_alongside_the_previous_finish_keeps_that_finish(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     ids = await queue_emails(20)
-    dropped = drop_connection("after_cursor_execute", nth(is_claim, 2))
+    dropped = drop_connection("before_cursor_execute", nth(is_claim, 2))
 
     with pytest.raises(DBAPIError):
         await service.process_pending_email_messages(limit=10)
@@ -231,7 +250,7 @@ async def test_a_claim_dropped_alongside_the_previous_finish_keeps_that_finish(
     rows = {r["id"]: r for r in await admin.fetch("SELECT * FROM email_messages")}
     # The first batch's finish, written while the second claim failed, was kept ...
     assert {i for i in ids if rows[i]["status"] == "Completed"} == set(first_batch)
-    # ... and the failed claim was rolled back: the rest is untouched and still due.
+    # ... and the failed claim changed nothing: the rest is untouched and still due.
     rest = set(ids) - set(first_batch)
     assert {rows[i]["status"] for i in rest} == {"Queued"}
     assert {rows[i]["attempts"] for i in rest} == {0}
