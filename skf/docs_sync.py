@@ -99,6 +99,13 @@ def plan_docs(root: Path) -> DocsPlan:
     text = changes.read(path)
     if text is None:
         raise ProjectError(f"{path}: no such file (the architecture doc); run `skf init` to add it")
+    if not inventory.services and any(
+        k == "service" for k, _ in ArchitectureDoc(text, path).blocks
+    ):
+        raise ProjectError(
+            f"skf found no background service, but {path} documents some; refusing to remove "
+            "every service block (is [tool.skf] pointing at the shared scheduler?)"
+        )
     plan = DocsPlan(path, changes)
     text = _sync_enums(inventory, plan, text)
     text = _sync_services(inventory, plan, text)

@@ -161,6 +161,7 @@ def test_a_hand_written_section_of_a_real_service_is_reported_not_rewritten(host
         ("no-doc", "no such file (the architecture doc); run `skf init`"),
         ("syntax", "fix the syntax error first"),
         ("markers", "has no skf:end"),
+        ("no-services", "refusing to remove every service block"),
     ],
 )
 def test_refusals_are_one_line_exit_2_and_write_nothing(
@@ -172,8 +173,11 @@ def test_refusals_are_one_line_exit_2_and_write_nothing(
     elif breakage == "syntax":
         add_cancelled(host)
         (host / SERVICE).write_text((host / SERVICE).read_text() + "\ndef broken(:\n")
-    else:
+    elif breakage == "markers":
         doc.write_text(doc.read_text() + "\n<!-- skf:begin service x -->\n")
+    else:
+        for module in (host / "src/services").glob("*_scheduler.py"):
+            module.unlink()
     before = doc.read_bytes() if doc.exists() else None
     result = skf(host)
     assert result.exit_code == 2
