@@ -124,6 +124,8 @@ class ServiceChecklist:
     service: str
     items: tuple[ItemStatus, ...]
     hazards: tuple[Gap, ...] = ()
+    verified: bool = True
+    """False when ticked from what skf generated, without running the checker."""
 
     @property
     def complete(self) -> bool:
@@ -131,13 +133,13 @@ class ServiceChecklist:
 
     def markdown(self) -> str:
         done = sum(status.done for status in self.items)
-        lines = [
-            f"### Implementation Checklist: `{self.service}`",
-            "",
+        how = (
             f"Verified by `skf check` (skf {__version__}): {done} of {len(self.items)} "
-            "items satisfied.",
-            "",
-        ]
+            "items satisfied."
+            if self.verified
+            else "Ticked from what skf generated; `skf check` verifies it."
+        )
+        lines = [f"### Implementation Checklist: `{self.service}`", "", how, ""]
         for status in self.items:
             lines += status.markdown()
         if self.hazards:
@@ -151,6 +153,7 @@ class ServiceChecklist:
     def to_json(self) -> dict[str, Any]:
         return {
             "service": self.service,
+            "verified": self.verified,
             "complete": self.complete,
             "items": [status.to_json() for status in self.items],
             "hazards": [gap.to_json() for gap in self.hazards],

@@ -126,16 +126,9 @@ def _report(layout: Layout, plan: ServicePlan, verify: bool) -> None:
         f"next: write {spec.handler_function}() in {module} (the region marked as yours), "
         f"then run {test_path(layout, spec)}"
     )
-    report = checklist_for(layout, spec, module, test_path(layout, spec), verify=verify)
-    how = (
-        "verified by skf check"
-        if report.verified
-        else "ticked from what was generated; `skf check` verifies it"
-    )
-    typer.echo(f"\nChecklist for the pull request ({how}):")
-    typer.echo(report.markdown(), nl=False)
-    for finding in report.findings:
-        typer.echo(f"finding: {finding}")
+    checklist = checklist_for(layout, spec, module, test_path(layout, spec), verify=verify)
+    typer.echo("\nChecklist for the pull request (`skf checklist` prints it again):\n")
+    typer.echo(checklist.markdown(), nl=False)
 
 
 @new_app.command("service")

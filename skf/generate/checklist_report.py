@@ -1,41 +1,18 @@
 """The pattern's checklist for a generated service, each item ticked with its evidence.
 
-When skf's checker is installed (`skf.check.engine`), the ticks come from a real check of the
-project after generation: an item is ticked when no finding of this service maps to it.
-Otherwise they are ticked from what the generator wrote, and the report says so.
+Rendered by `skf.pr_checklist` (the renderer `skf checklist` uses), so `skf new` prints the
+same Markdown a pull request gets. When skf's checker is installed (`skf.check.engine`), the
+ticks come from a real check of the project after generation: an item is ticked when no
+finding of this service maps to it, and an unticked one says what is missing and how to fix
+it. Otherwise they are ticked from what the generator wrote, and the checklist says so.
 """
 
-from dataclasses import dataclass, field
-
-from skf.checklist import CHECKLIST, ChecklistItem
+from skf.checklist import CHECKLIST
 from skf.config import Layout
 from skf.generate.spec import ServiceSpec
+from skf.pr_checklist import Evidence, ItemStatus, ServiceChecklist, service_checklist
 from skf.service_settings import SERVICE_SETTINGS
 from skf.vocabulary import Role
-
-
-@dataclass(frozen=True)
-class TickedItem:
-    item: ChecklistItem
-    done: bool
-    evidence: str
-
-
-@dataclass
-class ChecklistReport:
-    items: list[TickedItem]
-    verified: bool
-    """True when `skf check` produced the ticks."""
-    findings: list[str] = field(default_factory=list)
-    """The service's findings, one line each (empty when all is well)."""
-
-    def markdown(self) -> str:
-        lines = [
-            f"- [{'x' if ticked.done else ' '}] {ticked.item.number}. {ticked.item.title}"
-            f" ({ticked.evidence})"
-            for ticked in self.items
-        ]
-        return "\n".join(lines) + "\n"
 
 
 def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict[int, str]:
@@ -65,23 +42,21 @@ def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict
 
 def checklist_for(
     layout: Layout, spec: ServiceSpec, module: str, test: str, *, verify: bool = True
-) -> ChecklistReport:
+) -> ServiceChecklist:
     """The checklist of the service just written to disk; `verify` runs the checker (with
     its cache, as `skf check` does) when it is installed."""
-    evidence = _evidence(layout, spec, module, test)
+    evidence: dict[int, list[Evidence]] = {
+        number: [(text, None)] for number, text in _evidence(layout, spec, module, test).items()
+    }
     try:
         from skf.check.engine import run_check
     except ImportError:  # the checker is not part of this installation
         verify = False
     if not verify:
-        return ChecklistReport(
-            [TickedItem(item, True, evidence[item.number]) for item in CHECKLIST], verified=False
+        return ServiceChecklist(
+            spec.service_name,
+            tuple(ItemStatus(item, tuple(evidence[item.number]), ()) for item in CHECKLIST),
+            verified=False,
         )
     result = run_check(layout.root)
-    mine = [finding for finding in result.findings if finding.service == spec.service_name]
-    failing = {finding.checklist_item for finding in mine}
-    return ChecklistReport(
-        [TickedItem(item, item.number not in failing, evidence[item.number]) for item in CHECKLIST],
-        verified=True,
-        findings=[f"{f.path}:{f.line or 1}: {f.code} {f.message}" for f in mine],
-    )
+    return service_checklist(spec.service_name, result.findings, evidence=evidence)

@@ -202,3 +202,18 @@ def test_a_failed_write_leaves_the_doc_as_it_was(
     result = skf(host)
     assert result.exit_code != 0
     assert (host / DOC).read_bytes() == before
+
+
+@pytest.mark.slow
+def test_what_skf_new_writes_is_what_skf_docs_writes(host: Path) -> None:
+    """One renderer: a service generated into the host (a new model, so a new enum block
+    too) leaves the doc exactly as `skf docs` would write it."""
+    new = ["new", "service", "widget_pinger", "--new-model", "Widget", "--table", "widgets"]
+    result = CliRunner().invoke(app, [*new, "--defaults", "--no-check", "--project", str(host)])
+    assert result.exit_code == 0, result.output
+    text = (host / DOC).read_text()
+    assert "<!-- skf:begin service widget_pinger -->" in text
+    assert "<!-- skf:begin enum WidgetStatus -->" in text
+    check = skf(host, "--check")
+    assert check.exit_code == 0, check.output
+    assert "(6 blocks); nothing to do." in check.stdout
