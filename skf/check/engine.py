@@ -177,7 +177,11 @@ def _inputs(layout: Layout, inventory: Inventory | None = None) -> dict[str, str
 
 
 def _key(layout: Layout, scan: Scan) -> str:
-    return digest(f"{_RESULT_VERSION}\0{layout!r}\0{scan.tree_digest()}".encode())
+    from skf.lifecycle.records import template_state
+
+    # The records and the template version decide SKF208 (outdated-template).
+    state = template_state(layout)
+    return digest(f"{_RESULT_VERSION}\0{layout!r}\0{scan.tree_digest()}\0{state}".encode())
 
 
 def _cached(layout: Layout, scan: Scan, cache: Cache) -> _FullResult | None:

@@ -7,7 +7,8 @@ entries are then inserted as lines at that place, in that style, under a
 indentation or line wrapping of a file ruamel would dump differently, which is why the
 insertion is textual. The result is parsed again and checked before it is accepted.
 Both forms of `environment:` are handled: the mapping (`KEY: "value"`) and the list
-(`- KEY=value`). Variables already present are left alone: applying twice changes nothing.
+(`- KEY=value`). Variables already present are left alone: applying twice changes nothing;
+when some of them are present, the missing ones go after the last of those.
 """
 
 from collections.abc import Sequence
@@ -85,11 +86,19 @@ def _service(document: Any, path: str, service: str) -> CommentedMap:
 
 
 def _new_lines(
-    env: Any, lines: list[str], entries: Sequence[tuple[str, str]], comment: str, newline: str
+    env: Any,
+    lines: list[str],
+    entries: Sequence[tuple[str, str]],
+    comment: str | None,
+    newline: str,
+    after: str | None = None,
 ) -> tuple[int, list[str]]:
-    """Where to insert, and the lines to insert, for an existing block `environment`."""
+    """Where to insert, and the lines to insert, for an existing block `environment`: after
+    the entry named `after`, else after the last one, under `comment` if given."""
+    names = _names(env)
+    position = names.index(after) if after in names else len(names) - 1
     if isinstance(env, CommentedMap):
-        last = list(env.keys())[-1]
+        last = list(env.keys())[position]
         line, column = env.lc.key(last)
         # Plain YAML would read 60 or true as numbers and booleans: quote those.
         style = _style(list(env.values())) or DOUBLE
@@ -97,15 +106,15 @@ def _new_lines(
             f"{' ' * column}{name}: {_quote(style, value)}{newline}" for name, value in entries
         ]
     else:
-        line, column = env.lc.item(len(env) - 1)
+        line, column = env.lc.item(position)
         column = lines[line].index("-")
         style = _style(list(env))
         rendered = [
             f"{' ' * column}- {_quote(style, f'{name}={value}')}{newline}"
             for name, value in entries
         ]
-    heading = f"{' ' * column}# {comment}{newline}"
-    return _entry_end(lines, line, column), [heading, *rendered]
+    heading = [] if comment is None else [f"{' ' * column}# {comment}{newline}"]
+    return _entry_end(lines, line, column), [*heading, *rendered]
 
 
 def add_environment(
@@ -137,7 +146,11 @@ def add_environment(
                 f"{path}: {service}.environment is written in flow style ({{...}} or [...]); "
                 "write it as a block to let skf add to it"
             )
-        at, new = _new_lines(env, lines, missing, comment, newline)
+        ours = [name for name, _value in entries if name in present]
+        if ours:  # some are there already (`skf update`): the rest join them, no new heading
+            at, new = _new_lines(env, lines, missing, None, newline, after=ours[-1])
+        else:
+            at, new = _new_lines(env, lines, missing, comment, newline)
     else:
         at, new = _new_block(app, env, lines, missing, comment, newline, path, service)
     lines[at:at] = new

@@ -14,10 +14,11 @@ from skf.errors import ProjectError, UsageError
 from skf.generate import compose_patch, docs_patch, model_patch, record, settings_patch
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import register_setup_call
-from skf.generate.template import Renderer, layout_data, template_version
+from skf.generate.template import Renderer, layout_data, template_dir
+from skf.generate.versions import TemplateVersion
 from skf.project.files import ProjectFiles
 from skf.project.models import DeclarativeBaseInfo, find_declarative_base
-from skf.service_settings import SERVICE_SETTINGS, format_default
+from skf.service_settings import ServiceSetting, format_default
 from skf.vocabulary import ROLE_MEANINGS, ROLES, Role
 
 
@@ -40,14 +41,22 @@ def test_path(layout: Layout, spec: ServiceSpec) -> str:
     return f"{layout.tests_dir}/services/test_{spec.service_name}.py"
 
 
+def current_template() -> TemplateVersion:
+    return TemplateVersion.at(template_dir())
+
+
 def service_record(
-    spec: ServiceSpec, created: list[str], modified: list[str]
+    spec: ServiceSpec,
+    created: list[str],
+    modified: list[str],
+    template: TemplateVersion | None = None,
 ) -> record.ServiceRecord:
+    template = template or current_template()
     return record.ServiceRecord(
         service=spec.service_name,
-        template_version=template_version(),
+        template_version=template.number,
         answers=spec.template_data(),
-        settings=dict(spec.settings),
+        settings={s.answer: spec.setting_value(s) for s in template.settings},
         added_statuses=[{"member": s.member, "value": s.value} for s in spec.added_statuses],
         created=created,
         modified=modified,
@@ -141,7 +150,9 @@ def template_answers(
     return {**layout_data(layout, base, base_import), **spec.template_data()}, base
 
 
-def _facts(layout: Layout, spec: ServiceSpec, env_prefix: str) -> ServiceFacts:
+def _facts(
+    layout: Layout, spec: ServiceSpec, env_prefix: str, settings: tuple[ServiceSetting, ...]
+) -> ServiceFacts:
     statuses = spec.statuses
     return ServiceFacts(
         name=spec.service_name,
@@ -164,7 +175,7 @@ def _facts(layout: Layout, spec: ServiceSpec, env_prefix: str) -> ServiceFacts:
                 format_default(spec.setting_value(setting)),
                 setting.meaning,
             )
-            for setting in SERVICE_SETTINGS
+            for setting in settings
         ),
     )
 
@@ -220,9 +231,15 @@ def _patch_models(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list
     return notes
 
 
-def _patch_docs(layout: Layout, spec: ServiceSpec, changes: ChangeSet, env_prefix: str) -> None:
+def _patch_docs(
+    layout: Layout,
+    spec: ServiceSpec,
+    changes: ChangeSet,
+    env_prefix: str,
+    settings: tuple[ServiceSetting, ...],
+) -> None:
     path = layout.architecture_doc
-    docs_patch.document_service(changes, path, _facts(layout, spec, env_prefix))
+    docs_patch.document_service(changes, path, _facts(layout, spec, env_prefix, settings))
     meanings = {spec.statuses[role].value: ROLE_MEANINGS[role] for role in ROLES}
     docs_patch.document_enum(
         changes,
@@ -244,16 +261,19 @@ def plan_service(
     spec: ServiceSpec,
     files: ProjectFiles | None = None,
     renderer: Renderer | None = None,
+    template: TemplateVersion | None = None,
 ) -> ServicePlan:
     """Everything `skf new service` would write for `spec`, in one ChangeSet.
 
     `renderer`: a Renderer started ahead of time (the CLI starts one first thing).
+    `template`: the template version to render (default: the current one).
     """
     files = files or ProjectFiles(layout)
+    template = template or current_template()
     changes = ChangeSet(layout.root)
     existing = _existing_record(layout, spec)
     if existing is not None:
-        if existing.same_answers(service_record(spec, [], [])):
+        if existing.same_answers(service_record(spec, [], [], template)):
             return ServicePlan(spec, changes, already_generated=True)
         raise UsageError(
             f"service {spec.service_name} already exists, generated with other answers "
@@ -272,9 +292,9 @@ def plan_service(
             "(the base a new model derives from); run `skf init`"
         )
     # Renders while the shared files are patched.
-    rendered = (renderer or Renderer()).start("service", data)
+    rendered = (renderer or Renderer()).start("service", data, template.directory)
     try:
-        notes = _patch_shared_files(layout, spec, changes)
+        notes = patch_shared_files(layout, spec, changes, template.settings)
     finally:
         files_rendered = rendered()  # always waited for: no render outlives the command
     for path, content in files_rendered.items():
@@ -282,12 +302,18 @@ def plan_service(
     created = [c.path for c in changes.changes() if c.kind == "create"]
     modified = [c.path for c in changes.changes() if c.kind == "modify"]
     record_file = record.record_path(spec.service_name)
-    changes.create(record_file, record.dump(service_record(spec, created, modified)))
+    changes.create(record_file, record.dump(service_record(spec, created, modified, template)))
     return ServicePlan(spec, changes, [*created, record_file], modified, notes)
 
 
-def _patch_shared_files(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list[str]:
-    """Settings, startup, compose, models and docs; returns notes on migrations needed."""
+def patch_shared_files(
+    layout: Layout, spec: ServiceSpec, changes: ChangeSet, settings: tuple[ServiceSetting, ...]
+) -> list[str]:
+    """Settings, startup, compose, models and docs; returns notes on migrations needed.
+
+    Every patch adds only what is missing, so that `skf update` re-applies them all to give
+    an existing service what a newer template version adds (a setting, say).
+    """
     name = spec.service_name
     env_prefix = settings_patch.add_settings_fields(
         changes,
@@ -299,7 +325,7 @@ def _patch_shared_files(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -
             settings_patch.SettingsField(
                 setting.env_name(name), setting.annotation, spec.setting_value(setting)
             )
-            for setting in SERVICE_SETTINGS
+            for setting in settings
         ],
         comment=f"{name} background service",
     )
@@ -318,10 +344,10 @@ def _patch_shared_files(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -
         service=layout.compose_service,
         entries=[
             (env_prefix + setting.env_name(name), format_default(spec.setting_value(setting)))
-            for setting in SERVICE_SETTINGS
+            for setting in settings
         ],
         comment=f"{name} background service",
     )
     notes = _patch_models(layout, spec, changes)
-    _patch_docs(layout, spec, changes, env_prefix)
+    _patch_docs(layout, spec, changes, env_prefix, settings)
     return notes

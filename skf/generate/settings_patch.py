@@ -4,7 +4,9 @@ Anchor: the class `layout.settings_class` in `layout.settings_module`, and the i
 `layout.settings_instance` the services import. The fields go after the class's last field,
 under a `# <service> background service` comment, each with its pydantic type (imported from
 pydantic unless the module already binds it, under whatever name) and its validated default.
-Fields that already exist are left as they are: applying twice changes nothing.
+Fields that already exist are left as they are: applying twice changes nothing; when some of
+the fields exist, the missing ones go after the last of them (a newer template version's
+setting joins its service's group).
 """
 
 from collections.abc import Sequence
@@ -97,6 +99,10 @@ def add_settings_fields(
         new_statements[0] = first.with_changes(leading_lines=heading)
     body = list(block.body)
     at = pyfile.after_last_assignment(body)
+    present = {field.name for field in fields} - {field.name for field in missing}
+    for index, statement in enumerate(body):
+        if present & set(pyfile.assigned_names(statement)):
+            at = index + 1  # a field added later (`skf update`) joins its group
     body[at:at] = new_statements
     new_class = node.with_changes(body=block.with_changes(body=body))
     patched = module.with_changes(

@@ -111,7 +111,9 @@ class ServiceSpec:
         return f"setup_{self.service_name}_scheduler"
 
     def setting_value(self, setting: ServiceSetting) -> SettingValue:
-        return self.settings[setting.answer]
+        """The answer for `setting`; its default for a setting a template version declares
+        (see skf.generate.versions) that the answers did not give."""
+        return self.settings.get(setting.answer, setting.default)
 
     def index_names(self) -> tuple[str, str]:
         prefix = self.column_prefix

@@ -7,7 +7,7 @@ written into the host project here (the caller puts what it wants into a ChangeS
 
 import contextlib
 import multiprocessing
-import re
+import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -18,13 +18,15 @@ from typing import Any
 from skf.config import Layout
 from skf.errors import ConfigError, SkfError
 from skf.generate import names
+from skf.generate.versions import ENV_VAR, TEMPLATE_DIR, TemplateSource, read_version
 from skf.project.models import DeclarativeBaseInfo
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "_template"
-_VERSION = re.compile(r"^_skf_template_version:\s*(\d+)\s*$", re.MULTILINE)
 
 
 def template_dir() -> Path:
+    """The current template: the newest version of `$SKF_TEMPLATE` when that is set (see
+    skf.generate.versions), else the one installed with skf."""
+    if os.environ.get(ENV_VAR):
+        return TemplateSource.default().current_directory()
     if not (TEMPLATE_DIR / "copier.yml").is_file():
         raise SkfError(f"skf's template is missing: {TEMPLATE_DIR / 'copier.yml'} (reinstall skf)")
     return TEMPLATE_DIR
@@ -32,14 +34,12 @@ def template_dir() -> Path:
 
 def template_version() -> int:
     """The template's version (`_skf_template_version` in copier.yml; see CHANGELOG.md)."""
-    match = _VERSION.search((template_dir() / "copier.yml").read_text(encoding="utf-8"))
-    if match is None:
-        raise SkfError("template/copier.yml has no _skf_template_version")
-    return int(match.group(1))
+    return read_version(template_dir())
 
 
-def render(part: str, data: dict[str, Any]) -> dict[str, bytes]:
-    """Render the template's `part` ("service" or "host") with `data` (validated answers).
+def render(part: str, data: dict[str, Any], template: Path | None = None) -> dict[str, bytes]:
+    """Render the `part` ("service" or "host") of `template` (default: the current template)
+    with `data` (validated answers).
 
     Returns the rendered files by POSIX path relative to the project root.
     """
@@ -47,7 +47,7 @@ def render(part: str, data: dict[str, Any]) -> dict[str, bytes]:
 
     with tempfile.TemporaryDirectory(prefix="skf-render-") as directory:
         run_copy(
-            str(template_dir()),
+            str(template or template_dir()),
             directory,
             data={**data, "part": part},
             defaults=True,
@@ -77,9 +77,9 @@ def _serve(connection: Connection) -> None:
         return
     if job is None:
         return
-    part, data = job
+    part, data, template = job
     try:
-        outcome: object = render(part, data)
+        outcome: object = render(part, data, template)
     except BaseException as error:  # reported to the parent, which raises it
         outcome = _render_failure(error)
     connection.send(outcome)
@@ -125,17 +125,19 @@ class Renderer:
         self._connection = None
         self._child.join()
 
-    def start(self, part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
-        """Start `render(part, data)`; the returned function waits for its files."""
+    def start(
+        self, part: str, data: dict[str, Any], template: Path | None = None
+    ) -> Callable[[], dict[str, bytes]]:
+        """Start `render(part, data, template)`; the returned function waits for its files."""
         connection = self._connection
         if connection is None or self._given:
             try:
-                files = render(part, data)
+                files = render(part, data, template)
             except Exception as error:  # the same report as from the child process
                 raise _render_failure(error) from error
             return lambda: files
         self._given = True
-        connection.send((part, data))
+        connection.send((part, data, template))
 
         def wait() -> dict[str, bytes]:
             try:

@@ -1,0 +1,352 @@
+"""`skf update`: bring generated services to the current template version.
+
+For each service whose record is behind, the old version is rendered with the recorded
+answers (base) and the new one with the same answers plus what the new version adds
+(theirs); each rendered file is merged three ways into the file as it is (ours,
+`skf.lifecycle.merge`):
+- a change on one side only applies; conflicting hunks get conflict markers (or, with
+  `conflict="rej"`, the file keeps its own lines and the template's hunks go to `<file>.rej`);
+- the handler region (`# skf:begin handler` ... `# skf:end handler`) is the developer's: it
+  is kept as it is whatever the template does inside it;
+- a file the developer deleted stays deleted; a file new in the template is created; a file
+  the template dropped is deleted if unchanged since it was generated, else kept and reported;
+- shared files (settings, compose, startup, models, docs) are not text-merged: their patches
+  run again (`skf.generate.service.patch_shared_files`), adding what the new version adds
+  (a setting, say) and leaving what exists as it is;
+- the record gets the new version and answers.
+Everything, for every service asked for, goes into one ChangeSet: all or nothing.
+"""
+
+import ast
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import libcst as cst
+
+from skf.changes import ChangeSet
+from skf.config import Layout
+from skf.errors import ProjectError, UsageError
+from skf.generate import pyfile, record
+from skf.generate.service import module_path, patch_shared_files, template_answers
+from skf.generate.spec import ServiceSpec
+from skf.generate.template import render
+from skf.generate.versions import TemplateSource, TemplateVersion
+from skf.lifecycle.merge import MergeResult, merge_text, rejects
+from skf.lifecycle.records import load_record, record_names, spec_from_record
+from skf.project.files import ProjectFiles
+
+ConflictStyle = Literal["merge", "rej"]
+HANDLER = re.compile(r"^# skf:begin handler.*?^# skf:end handler\n", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    action: str
+    """merged, created, deleted, conflict, kept deleted, kept (dropped by the template)."""
+    conflicts: int = 0
+    rej: str | None = None
+    """`--conflict rej`: the file holding the hunks that did not apply."""
+
+
+@dataclass
+class ServiceUpdate:
+    service: str
+    old: int
+    new: int
+    files: list[FileOutcome] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    """Shared files the re-applied patches changed."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def conflicted(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.action in ("conflict", "kept (dropped by template)")]
+
+
+@dataclass
+class UpdatePlan:
+    changes: ChangeSet
+    updated: list[ServiceUpdate] = field(default_factory=list)
+    current: list[str] = field(default_factory=list)
+    """Services already at the current version: nothing to do."""
+    version: int = 0
+    """The current template version."""
+
+    @property
+    def conflicted(self) -> list[FileOutcome]:
+        return [outcome for update in self.updated for outcome in update.conflicted]
+
+
+def plan_update(
+    layout: Layout,
+    names: Sequence[str] = (),
+    *,
+    source: TemplateSource | None = None,
+    conflict: ConflictStyle = "merge",
+    files: ProjectFiles | None = None,
+) -> UpdatePlan:
+    """The update of `names` (every recorded service when empty) as one ChangeSet."""
+    source = source or TemplateSource.default()
+    files = files or ProjectFiles(layout)
+    chosen = list(dict.fromkeys(names)) or record_names(layout)
+    if not chosen:
+        raise UsageError(f"no generated services to update (no records in {record.RECORDS_DIR})")
+    plan = UpdatePlan(ChangeSet(layout.root), version=source.current)
+    for name in chosen:
+        recorded = load_record(layout, name)
+        if recorded.template_version == source.current:
+            plan.current.append(name)
+            continue
+        if recorded.template_version > source.current:
+            raise UsageError(
+                f"service {name} was generated from template v{recorded.template_version}, "
+                f"newer than {source.origin}'s v{source.current}: upgrade skf"
+            )
+        plan.updated.append(
+            _update_service(layout, files, source, recorded, plan.changes, conflict)
+        )
+    return plan
+
+
+def _update_service(
+    layout: Layout,
+    files: ProjectFiles,
+    source: TemplateSource,
+    recorded: record.ServiceRecord,
+    changes: ChangeSet,
+    conflict: ConflictStyle,
+) -> ServiceUpdate:
+    spec = spec_from_record(layout, recorded, files)
+    module = module_path(layout, spec)
+    if changes.read_bytes(module) is None:
+        raise UsageError(
+            f"service {spec.service_name}'s module {module} is gone; `skf remove service "
+            f"{spec.service_name}` removes the rest of it"
+        )
+    old, new = recorded.template_version, source.current
+    update = ServiceUpdate(spec.service_name, old, new)
+    data, _base = template_answers(layout, spec, files)
+    # Answers a newer skf computes that the record lacks join it; the recorded ones win.
+    answers = {**spec.template_data(), **recorded.answers}
+    with source.open(old) as old_version, source.open(new) as new_version:
+        base = render("service", {**data, **recorded.answers}, old_version.directory)
+        theirs = render("service", {**data, **answers}, new_version.directory)
+        labels = (f"template v{old}", f"template v{new}")
+        for path in sorted(set(base) | set(theirs)):
+            outcome = _merge_file(changes, path, base.get(path), theirs.get(path), labels, conflict)
+            if outcome is not None:
+                update.files.append(outcome)
+        settings = _settings(recorded, new_version)
+        before = {path: changes.read_bytes(path) for path in _shared_paths(layout, spec)}
+        current = _current_defaults(changes, layout, spec, new_version)
+        documented = replace(spec, settings={**settings, **current})
+        notes = patch_shared_files(layout, documented, changes, new_version.settings)
+        update.shared = [p for p, data in before.items() if changes.read_bytes(p) != data]
+    # The patches' notes are about migrations: worth saying only when a model changed.
+    models = {spec.model_path, layout.module_path(spec.status_enum_module)}
+    update.notes = notes if models & set(update.shared) else []
+    created = [
+        path
+        for path in theirs
+        if changes.read_bytes(path) is not None
+        and not any(o.path == path and o.action == "kept deleted" for o in update.files)
+    ]
+    new_record = record.ServiceRecord(
+        service=spec.service_name,
+        template_version=new,
+        answers=answers,
+        settings=settings,
+        added_statuses=recorded.added_statuses,
+        created=sorted(created),
+        modified=sorted(set(recorded.modified) | set(update.shared)),
+    )
+    changes.write(record.record_path(spec.service_name), record.dump(new_record))
+    return update
+
+
+def _settings(recorded: record.ServiceRecord, version: TemplateVersion) -> dict[str, Any]:
+    """The recorded settings plus the defaults of those the new version adds."""
+    defaults = {setting.answer: setting.default for setting in version.settings}
+    return {**defaults, **recorded.settings}
+
+
+def _shared_paths(layout: Layout, spec: ServiceSpec) -> list[str]:
+    paths = [
+        layout.settings_module,
+        layout.startup_module,
+        layout.compose_file,
+        layout.architecture_doc,
+        layout.models_package.rstrip("/") + "/__init__.py",
+    ]
+    if not spec.new_model:
+        paths.append(spec.model_path)
+        paths.append(layout.module_path(spec.status_enum_module))
+    return list(dict.fromkeys(paths))
+
+
+def _current_defaults(
+    changes: ChangeSet, layout: Layout, spec: ServiceSpec, version: TemplateVersion
+) -> dict[str, Any]:
+    """The defaults the Settings class holds now for the service's fields (the docs section
+    is rendered from these, so that values tuned since generation are documented as they
+    are)."""
+    source = pyfile.read_source(changes, layout.settings_module, layout.settings_import, "settings")
+    node = pyfile.top_level_class(source.module, layout.settings_class)
+    if node is None:
+        return {}
+    fields = {setting.env_name(spec.service_name): setting for setting in version.settings}
+    found: dict[str, Any] = {}
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.AnnAssign) or small.value is None:
+                continue
+            target = small.target
+            setting = fields.get(target.value) if isinstance(target, cst.Name) else None
+            if setting is None:
+                continue
+            try:
+                value = ast.literal_eval(cst.Module([]).code_for_node(small.value))
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(value, bool | int | float):
+                found[setting.answer] = value
+    return found
+
+
+def _with_handler(text: str, handler: str | None) -> str:
+    if handler is None:
+        return text
+    regions = HANDLER.findall(text)
+    if len(regions) != 1:
+        return text
+    return text.replace(regions[0], handler)
+
+
+def _merge_file(
+    changes: ChangeSet,
+    path: str,
+    base_bytes: bytes | None,
+    theirs_bytes: bytes | None,
+    labels: tuple[str, str],
+    conflict: ConflictStyle,
+) -> FileOutcome | None:
+    ours_bytes = changes.read_bytes(path)
+    if base_bytes is not None and ours_bytes is None:
+        return FileOutcome(path, "kept deleted")
+    if ours_bytes is None:
+        assert theirs_bytes is not None
+        changes.write(path, theirs_bytes)
+        return FileOutcome(path, "created")
+    ours = ours_bytes.decode("utf-8")
+    handlers = HANDLER.findall(ours)
+    handler = handlers[0] if len(handlers) == 1 else None
+    base = _with_handler(base_bytes.decode("utf-8"), handler) if base_bytes is not None else ""
+    if theirs_bytes is None:
+        if ours == base:
+            changes.delete(path)
+            return FileOutcome(path, "deleted")
+        return FileOutcome(path, "kept (dropped by template)", conflicts=1)
+    theirs = _with_handler(theirs_bytes.decode("utf-8"), handler)
+    result = merge_text(base, ours, theirs, ours_label="current", theirs_label=labels[1])
+    return _apply(changes, path, ours, result, labels, conflict)
+
+
+def _apply(
+    changes: ChangeSet,
+    path: str,
+    ours: str,
+    result: MergeResult,
+    labels: tuple[str, str],
+    conflict: ConflictStyle,
+) -> FileOutcome | None:
+    if result.clean:
+        if result.text == ours:
+            return None
+        changes.write(path, result.text)
+        return FileOutcome(path, "merged")
+    if conflict == "rej":
+        resolved = "".join(result.resolved)
+        if resolved != ours:
+            changes.write(path, resolved)
+        rej = f"{path}.rej"
+        changes.write(rej, rejects(path, result.conflicts, *labels))
+        return FileOutcome(path, "conflict", len(result.conflicts), rej)
+    changes.write(path, result.text)
+    return FileOutcome(path, "conflict", len(result.conflicts))
+
+
+# -- uncommitted changes ---------------------------------------------------------------------
+
+
+def uncommitted(layout: Layout, paths: Sequence[str]) -> list[str]:
+    """Which of `paths` have changes git has not committed (modified, staged or untracked).
+
+    Empty when the project is not in a git work tree (or git is not installed): there is
+    then nothing to compare with.
+    """
+    if not paths:
+        return []
+    try:
+        inside = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            cwd=layout.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return []
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        return []
+    status = subprocess.run(
+        [
+            "git",
+            "--no-optional-locks",
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            *paths,
+        ],
+        cwd=layout.root,
+        capture_output=True,
+        check=False,
+    )
+    if status.returncode != 0:
+        message = status.stderr.decode(errors="replace").strip().splitlines()
+        raise ProjectError(f"git status failed: {message[0] if message else status.returncode}")
+    prefix = subprocess.run(
+        ["git", "rev-parse", "--show-prefix"],
+        cwd=layout.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty: list[str] = []
+    entries = status.stdout.decode("utf-8", errors="replace").split("\0")
+    skip = False
+    for entry in entries:
+        if skip or len(entry) < 4:
+            skip = False
+            continue
+        code, name = entry[:2], entry[3:]
+        skip = "R" in code or "C" in code  # a rename is followed by its source path
+        dirty.append(name.removeprefix(prefix))
+    return sorted(set(dirty))
+
+
+def refuse_uncommitted(layout: Layout, changes: ChangeSet) -> None:
+    dirty = uncommitted(layout, changes.paths)
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise UsageError(
+            f"uncommitted changes in {shown}, which skf update would change; commit them "
+            "first (or pass --allow-dirty)"
+        )

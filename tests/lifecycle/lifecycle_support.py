@@ -1,0 +1,66 @@
+"""Helpers of the lifecycle tests: template versions, git-tracked host copies, the CLI."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from skf.generate.versions import HISTORY_DIR, extract
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "templates"
+SERVICE = "src/services/widget_pinger_scheduler.py"
+TESTS = "tests/services/test_widget_pinger.py"
+RECORD = ".skf/services/widget_pinger.yml"
+SETTINGS = "src/config/settings.py"
+COMPOSE = "docker-compose.yml"
+DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
+JITTER = "        jitter=settings.WIDGET_PINGER_JITTER_SECONDS,\n"
+
+
+def template_versions(destination: Path, newest: int) -> Path:
+    """A template source (`--template DIR` / $SKF_TEMPLATE) holding versions 1..`newest`.
+
+    Version 1 is skf's real, frozen first version (kept as its archive: older versions are
+    archives in the installed skf too); version 2 is tests/fixtures/templates/2 laid over it:
+    it jitters the runs through a new setting, says so in the setup docstring and tests it.
+    """
+    destination.mkdir(parents=True)
+    first = HISTORY_DIR / "1.tar.gz"
+    if newest == 1:
+        extract(first, destination / "1")
+        return destination
+    shutil.copy(first, destination / "1.tar.gz")
+    extract(first, destination / "2")
+    shutil.copytree(FIXTURES / "2", destination / "2", dirs_exist_ok=True)
+    return destination
+
+
+def skf(*args: str, template: Path | None = None) -> Result:
+    """The skf CLI in-process, with $SKF_TEMPLATE set to `template` if given."""
+    from skf.cli import app
+
+    env = {"SKF_TEMPLATE": str(template)} if template is not None else None
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def commit_all(root: Path, message: str = "work") -> None:
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+        git(root, "config", "user.email", "dev@example.com")
+        git(root, "config", "user.name", "dev")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
