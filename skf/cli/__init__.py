@@ -6,6 +6,7 @@ from skf.cli import docs as _docs  # noqa: F401  (registers `skf docs`)
 from skf.cli import init as _init  # noqa: F401  (registers `skf init`)
 from skf.cli import list as _list  # noqa: F401  (registers `skf list`)
 from skf.cli import new as _new  # noqa: F401  (registers `skf new`)
+from skf.cli import remove as _remove  # noqa: F401  (registers `skf remove`)
 from skf.cli import rules as _rules  # noqa: F401  (registers `skf rules`)
 from skf.cli import update as _update  # noqa: F401  (registers `skf update`)
 from skf.cli.app import app

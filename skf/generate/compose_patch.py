@@ -207,3 +207,47 @@ def _verify(text: str, path: str, service: str, before: set[str], expected: dict
             f"{path}: cannot add {', '.join(wrong)} to {service}.environment safely; "
             "add them by hand"
         )
+
+
+def remove_environment(
+    changes: ChangeSet, *, path: str, service: str, names: Sequence[str], comment: str
+) -> list[str]:
+    """Remove the env vars `names` from the compose `service` (with the `# <comment>` line
+    heading them, and an `environment:` left empty); returns the names removed."""
+    text = changes.read(path)
+    if text is None:
+        return []
+    document = _load(text, path)
+    env = _service(document, path, service).get("environment")
+    present = _names(env)
+    removed = [name for name in present if name in set(names)]
+    if not removed or not isinstance(env, CommentedMap | CommentedSeq) or env.fa.flow_style():
+        return []
+    lines = text.splitlines(keepends=True)
+    doomed: set[int] = set()
+    for index, name in enumerate(present):
+        if name not in removed:
+            continue
+        if isinstance(env, CommentedMap):
+            line, column = env.lc.key(name)
+        else:
+            line, column = env.lc.item(index)
+            column = lines[line].index("-")
+        doomed.update(range(line, _entry_end(lines, line, column)))
+        above = line - 1
+        while above in doomed:
+            above -= 1
+        if above >= 0 and lines[above].strip() == f"# {comment}":
+            doomed.add(above)
+    if len(removed) == len(present):  # nothing left under `environment:`: it goes too
+        app = _service(document, path, service)
+        doomed.add(app.lc.key("environment")[0])
+    patched = "".join(line for index, line in enumerate(lines) if index not in doomed)
+    after = _service(_load(patched, path), path, service).get("environment")
+    if set(_names(after)) != set(present) - set(removed):
+        raise ProjectError(
+            f"{path}: cannot remove {', '.join(removed)} from {service}.environment safely; "
+            "remove them by hand"
+        )
+    changes.write(path, patched)
+    return removed

@@ -117,3 +117,70 @@ def document_enum(changes: ChangeSet, path: str, use: EnumUse) -> None:
         return
     body = doc.block_text("enum", use.enum) or ""
     changes.write(path, doc.with_block("enum", use.enum, _updated_block(body, use)))
+
+
+# -- removing (`skf remove`) -----------------------------------------------------------------
+
+
+def undocument_service(changes: ChangeSet, path: str, service: str) -> bool:
+    """Remove the service's skf block; False when there is none (a hand-written section is
+    the team's and stays)."""
+    text = changes.read(path)
+    if text is None:
+        return False
+    doc = ArchitectureDoc(text, path)
+    if ("service", service) not in doc.blocks:
+        return False
+    changes.write(path, doc.without_block("service", service))
+    return True
+
+
+def _unmonitored(meaning: str, service: str) -> str:
+    """`_monitored_note` undone: `service` out of the meaning's `(monitored by ...)`."""
+    match = _MONITORED_BY.search(meaning)
+    if match is None:
+        return meaning
+    services = [s.strip() for s in match.group(1).split(",") if s.strip() != service]
+    if services:
+        return meaning.replace(match.group(0), f"(monitored by {', '.join(services)})")
+    return meaning.replace(match.group(0), "").rstrip()
+
+
+def fresh_enum_block(use: EnumUse) -> str:
+    """The block `document_enum` writes for an enum the doc did not list yet."""
+    meanings = {value: _meaning(use, value) for value in use.values}
+    return render_enum_block(EnumFacts(use.enum, use.type_name, (use.place,), use.values, meanings))
+
+
+def undocument_enum(
+    changes: ChangeSet, path: str, use: EnumUse, removed_values: tuple[str, ...]
+) -> str | None:
+    """Undo `document_enum` for the service of `use`: its block goes when it is exactly what
+    the service added (nobody else documented or edited it since); otherwise the service
+    leaves the monitored note, and the rows of `removed_values` (statuses it added) go.
+    Returns "removed", "edited" or None (nothing of the service's there)."""
+    text = changes.read(path)
+    if text is None:
+        return None
+    doc = ArchitectureDoc(text, path)
+    body = doc.block_text("enum", use.enum)
+    if body is None:
+        return None
+    if body == fresh_enum_block(use):
+        changes.write(path, doc.without_block("enum", use.enum))
+        return "removed"
+    lines = body.splitlines(keepends=True)
+    kept: list[str] = []
+    for line in lines:
+        match = _ROW.match(line.strip())
+        if match and match.group(1) in removed_values:
+            continue
+        if match and match.group(1) == use.monitored:
+            cells = line.rstrip().rstrip("|").split("|")
+            line = f"| `{use.monitored}` | {_unmonitored(cells[2].strip(), use.service)} |\n"
+        kept.append(line)
+    new_body = "".join(kept)
+    if new_body == body:
+        return None
+    changes.write(path, doc.with_block("enum", use.enum, new_body))
+    return "edited"

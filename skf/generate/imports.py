@@ -9,11 +9,11 @@ party, first party), so a patched file stays as ruff/isort left it.
 """
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ScopeProvider
+from libcst.metadata import GlobalScope, ImportAssignment, ScopeProvider
 
 from skf.project.source import SourceFile
 
@@ -287,3 +287,78 @@ def _find_from(block: Sequence[cst.BaseStatement], origin: str) -> int | None:
         ):
             return index
     return None
+
+
+# -- removing ------------------------------------------------------------------------------
+
+
+def unused_imports(source: SourceFile, candidates: Collection[str]) -> set[str]:
+    """Local names bound by imports of `candidates` (qualified names) that `source` no
+    longer uses."""
+    scope = source.wrapper.resolve(ScopeProvider).get(source.module)
+    if not isinstance(scope, GlobalScope):
+        return set()
+    wanted = set(candidates)
+    unused: set[str] = set()
+    for assignment in scope.assignments:
+        if not isinstance(assignment, ImportAssignment) or assignment.references:
+            continue
+        qualified = {q.name for q in scope.get_qualified_names_for(assignment.name)}
+        if qualified & wanted:
+            unused.add(assignment.name)
+    return unused
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return cst.Module([]).code_for_node(alias.name).split(".")[0]
+
+
+def _without_aliases(statement: cst.BaseStatement, names: set[str]) -> cst.BaseStatement | None:
+    """An import statement without the aliases binding `names`; None when none is left."""
+    if not _is_import(statement) or not isinstance(statement, cst.SimpleStatementLine):
+        return statement
+    small = statement.body[0]
+    if len(statement.body) != 1 or not isinstance(small, cst.Import | cst.ImportFrom):
+        return statement
+    if isinstance(small.names, cst.ImportStar):
+        return statement
+    kept = [alias for alias in small.names if _bound_name(alias) not in names]
+    if len(kept) == len(small.names):
+        return statement
+    if not kept:
+        return None
+    if isinstance(small, cst.Import):
+        text = "import " + ", ".join(_alias_text(alias) for alias in kept) + "\n"
+    else:
+        origin = "." * len(small.relative) + (
+            "" if small.module is None else cst.Module([]).code_for_node(small.module)
+        )
+        text = _from_text(origin, [_alias_text(alias) for alias in kept], exploded=False)
+    rebuilt = cst.parse_statement(text)
+    assert isinstance(rebuilt, cst.SimpleStatementLine)
+    return statement.with_changes(body=rebuilt.body)
+
+
+def remove_imports(module: cst.Module, names: Collection[str]) -> cst.Module:
+    """`module` without the top-level import aliases binding `names` (a `from` import keeps
+    its other names, laid out as isort would); the blank lines before a dropped statement go
+    to the statement after it when that has none of its own (undoing `add_imports`)."""
+    if not names:
+        return module
+    wanted = set(names)
+    body: list[cst.BaseStatement] = []
+    carried: Sequence[cst.EmptyLine] | None = None
+    for original in module.body:
+        statement: cst.BaseStatement = original
+        if carried is not None:
+            if not _leading(statement):
+                statement = _with_leading(statement, carried)
+            carried = None
+        changed = _without_aliases(statement, wanted)
+        if changed is None:
+            carried = _leading(statement)
+            continue
+        body.append(changed)
+    return module.with_changes(body=body)

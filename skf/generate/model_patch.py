@@ -351,3 +351,121 @@ def export_model(
                 body=[replacement if s is statement else s for s in module.body]
             )
     changes.write(path, module.code)
+
+
+# -- removing (`skf remove`) -----------------------------------------------------------------
+
+
+def _index_name(element: cst.BaseElement) -> str | None:
+    call = element.value
+    if (
+        isinstance(call, cst.Call)
+        and call.args
+        and isinstance(call.args[0].value, cst.SimpleString)
+    ):
+        name = call.args[0].value.evaluated_value
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _without_indexes(
+    body: list[cst.BaseStatement], index_names: set[str]
+) -> tuple[list[cst.BaseStatement], list[str]]:
+    """The class body without the named `Index(...)` elements of `__table_args__` (and
+    without `__table_args__` when nothing else is left in it)."""
+    removed: list[str] = []
+    result: list[cst.BaseStatement] = []
+    for statement in body:
+        if "__table_args__" not in pyfile.assigned_names(statement):
+            result.append(statement)
+            continue
+        assert isinstance(statement, cst.SimpleStatementLine)
+        small = statement.body[0]
+        value = small.value if isinstance(small, cst.Assign | cst.AnnAssign) else None
+        if not isinstance(value, cst.Tuple):
+            result.append(statement)
+            continue
+        kept = [e for e in value.elements if _index_name(e) not in index_names]
+        removed += [n for e in value.elements if (n := _index_name(e)) in index_names]
+        if not kept:
+            continue
+        if len(kept) < len(value.elements):
+            last = kept[-1].with_changes(comma=value.elements[-1].comma)
+            changed = small.with_changes(value=value.with_changes(elements=[*kept[:-1], last]))
+            statement = statement.with_changes(body=[changed])
+        result.append(statement)
+    return result, removed
+
+
+def remove_bookkeeping(
+    changes: ChangeSet, path: str, module_name: str, spec: Bookkeeping
+) -> list[str]:
+    """Undo `add_bookkeeping`: the service's columns, its two indexes and the imports only
+    they used; returns the columns and indexes removed."""
+    source = pyfile.read_source(changes, path, module_name, "model module")
+    node = pyfile.top_level_class(source.module, spec.class_name)
+    if node is None:
+        return []
+    columns = {f"{spec.prefix}{name}" for name in BOOKKEEPING}
+    module, removed = pyfile.without_class_attributes(source.module, node, columns, path)
+    node = pyfile.top_level_class(module, spec.class_name)
+    assert node is not None
+    block = pyfile.indented_body(node, path)
+    body, indexes = _without_indexes(list(block.body), set(spec.index_names))
+    if not removed and not indexes:
+        return []
+    new_class = node.with_changes(body=block.with_changes(body=body))
+    module = module.with_changes(body=[new_class if s is node else s for s in module.body])
+    candidates = {need.qualified for need in _NEEDS.values()} | {
+        "uuid",
+        f"{spec.runtime_import}.UtcDateTime",
+        f"{spec.runtime_import}.utcnow",
+    }
+    module = pyfile.without_unused_imports(path, module_name, module, candidates)
+    changes.write(path, module.code)
+    return [*removed, *indexes]
+
+
+def remove_enum_members(
+    changes: ChangeSet, path: str, module_name: str, enum_class: str, members: Sequence[str]
+) -> list[str]:
+    """Undo `add_enum_members`; returns the members removed."""
+    source = pyfile.read_source(changes, path, module_name, "status enum module")
+    node = pyfile.top_level_class(source.module, enum_class)
+    if node is None:
+        return []
+    module, removed = pyfile.without_class_attributes(source.module, node, set(members), path)
+    if removed:
+        changes.write(path, module.code)
+    return removed
+
+
+def unexport_model(
+    changes: ChangeSet, path: str, package: str, model_module: str, exported: Sequence[str]
+) -> None:
+    """Undo `export_model`: the import of `exported` from `model_module`, their `__all__`
+    entries."""
+    if changes.read(path) is None:
+        return
+    source = pyfile.read_source(changes, path, package, "models package")
+    bound = imports.bindings(source)
+    module = source.module
+    found = _all_names(source)
+    if found is not None:
+        statement, value = found
+        listed = [
+            e.value.evaluated_value for e in value.elements if isinstance(e.value, cst.SimpleString)
+        ]
+        kept = [name for name in listed if name not in exported]
+        if len(kept) < len(listed):
+            quoted = [json.dumps(name) for name in kept]
+            one = f"__all__ = [{', '.join(quoted)}]\n"
+            if len(one) > pyfile.LINE_LENGTH:
+                one = "__all__ = [\n" + "".join(f"    {q},\n" for q in quoted) + "]\n"
+            replacement = pyfile.statement(one).with_changes(leading_lines=statement.leading_lines)
+            module = module.with_changes(
+                body=[replacement if s is statement else s for s in module.body]
+            )
+    qualified = [f"{model_module}.{name}" for name in exported]
+    module = imports.remove_imports(module, {bound[q] for q in qualified if q in bound})
+    changes.write(path, module.code)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
+from skf.generate import imports
 from skf.project.source import ParseFailure, SourceFile
 
 LINE_LENGTH = 100
@@ -130,3 +131,30 @@ def python_literal(value: object) -> str:
 
 def own_package(module_name: str) -> str:
     return module_name.split(".")[0]
+
+
+def without_class_attributes(
+    module: cst.Module, node: cst.ClassDef, names: set[str], path: str
+) -> tuple[cst.Module, list[str]]:
+    """`module` with the statements of class `node` that assign `names` removed (with their
+    leading comment lines); returns it and the names removed."""
+    block = indented_body(node, path)
+    removed = [name for s in block.body for name in assigned_names(s) if name in names]
+    if not removed:
+        return module, []
+    body = [s for s in block.body if not set(assigned_names(s)) & names]
+    if not body:
+        body = [statement("pass\n")]
+    new_class = node.with_changes(body=block.with_changes(body=body))
+    return (
+        module.with_changes(body=[new_class if s is node else s for s in module.body]),
+        removed,
+    )
+
+
+def without_unused_imports(
+    path: str, module_name: str, module: cst.Module, candidates: set[str]
+) -> cst.Module:
+    """`module` without the imports of `candidates` (qualified names) it no longer uses."""
+    source = SourceFile(path, module_name, module.code)
+    return imports.remove_imports(source.module, imports.unused_imports(source, candidates))

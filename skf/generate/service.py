@@ -205,23 +205,8 @@ def _patch_models(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list
             f"{spec.status_enum} gained {values}: on PostgreSQL, ALTER TYPE "
             f"{spec.enum_type_name} ADD VALUE ... in your migrations"
         )
-    statuses = spec.statuses
     added = model_patch.add_bookkeeping(
-        changes,
-        spec.model_path,
-        spec.model_module,
-        model_patch.Bookkeeping(
-            class_name=spec.model_class,
-            service=spec.service_name,
-            prefix=spec.column_prefix,
-            table=spec.table,
-            runtime_import=layout.runtime_import,
-            runtime_module=layout.runtime_module,
-            status_column_sql=spec.status_column_sql,
-            monitored_sql=statuses[Role.MONITORED].stored(spec.stored_as),
-            processing_sql=statuses[Role.PROCESSING].stored(spec.stored_as),
-            index_names=spec.index_names(),
-        ),
+        changes, spec.model_path, spec.model_module, bookkeeping(layout, spec)
     )
     if added:
         notes.append(
@@ -229,6 +214,37 @@ def _patch_models(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list
             "database is not created from the models"
         )
     return notes
+
+
+def bookkeeping(layout: Layout, spec: ServiceSpec) -> model_patch.Bookkeeping:
+    """What the service adds to an existing model (columns and indexes)."""
+    statuses = spec.statuses
+    return model_patch.Bookkeeping(
+        class_name=spec.model_class,
+        service=spec.service_name,
+        prefix=spec.column_prefix,
+        table=spec.table,
+        runtime_import=layout.runtime_import,
+        runtime_module=layout.runtime_module,
+        status_column_sql=spec.status_column_sql,
+        monitored_sql=statuses[Role.MONITORED].stored(spec.stored_as),
+        processing_sql=statuses[Role.PROCESSING].stored(spec.stored_as),
+        index_names=spec.index_names(),
+    )
+
+
+def enum_use(spec: ServiceSpec) -> docs_patch.EnumUse:
+    """What the service does with its status enum, as the doc's ENUMs section records it."""
+    meanings = {spec.statuses[role].value: ROLE_MEANINGS[role] for role in ROLES}
+    return docs_patch.EnumUse(
+        enum=spec.status_enum,
+        type_name=spec.enum_type_name,
+        place=f"{spec.table}.{spec.status_column_sql}",
+        values=tuple(dict.fromkeys(status.value for status in spec.enum_members)),
+        meanings=meanings,
+        monitored=spec.statuses[Role.MONITORED].value,
+        service=spec.service_name,
+    )
 
 
 def _patch_docs(
@@ -240,20 +256,7 @@ def _patch_docs(
 ) -> None:
     path = layout.architecture_doc
     docs_patch.document_service(changes, path, _facts(layout, spec, env_prefix, settings))
-    meanings = {spec.statuses[role].value: ROLE_MEANINGS[role] for role in ROLES}
-    docs_patch.document_enum(
-        changes,
-        path,
-        docs_patch.EnumUse(
-            enum=spec.status_enum,
-            type_name=spec.enum_type_name,
-            place=f"{spec.table}.{spec.status_column_sql}",
-            values=tuple(dict.fromkeys(status.value for status in spec.enum_members)),
-            meanings=meanings,
-            monitored=spec.statuses[Role.MONITORED].value,
-            service=spec.service_name,
-        ),
-    )
+    docs_patch.document_enum(changes, path, enum_use(spec))
 
 
 def plan_service(

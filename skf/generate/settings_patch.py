@@ -110,3 +110,20 @@ def add_settings_fields(
     )
     changes.write(path, patched.code)
     return prefix
+
+
+def remove_settings_fields(
+    changes: ChangeSet, *, path: str, module_name: str, class_name: str, names: Sequence[str]
+) -> list[str]:
+    """Remove fields `names` from the class (with the comment heading their group) and the
+    pydantic imports nothing uses any more; returns the fields removed (`skf remove`)."""
+    source = pyfile.read_source(changes, path, module_name, "settings module")
+    node = pyfile.top_level_class(source.module, class_name)
+    if node is None:
+        return []
+    module, removed = pyfile.without_class_attributes(source.module, node, set(names), path)
+    if removed:
+        candidates = {f"pydantic.{name}" for name in PYDANTIC_TYPES}
+        module = pyfile.without_unused_imports(path, module_name, module, candidates)
+        changes.write(path, module.code)
+    return removed

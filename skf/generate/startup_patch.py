@@ -119,3 +119,53 @@ def register_setup_call(
     patched = module.visit(_Insert(anchor, after, new))
     assert isinstance(patched, cst.Module)
     changes.write(path, patched.code)
+
+
+class _Remove(cst.CSTTransformer):
+    def __init__(self, targets: list[cst.SimpleStatementLine]) -> None:
+        self.targets = targets
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = [
+            new
+            for old, new in zip(original_node.body, updated_node.body, strict=True)
+            if not any(old is target for target in self.targets)
+        ]
+        return updated_node.with_changes(body=body or [pyfile.statement("pass\n")])
+
+
+def unregister_setup_call(
+    changes: ChangeSet,
+    *,
+    path: str,
+    module_name: str,
+    function: str,
+    setup_module: str,
+    setup_function: str,
+) -> bool:
+    """Remove the call of `setup_module.setup_function()` from `function` and its import;
+    False when there was no such call (`skf remove`)."""
+    source = pyfile.read_source(changes, path, module_name, "startup module")
+    node = pyfile.top_level_function(source.module, function)
+    if node is None:
+        return False
+    target = f"{setup_module}.{setup_function}"
+    calls: list[cst.SimpleStatementLine] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, statement: cst.SimpleStatementLine) -> bool:
+            call = _call_of(statement)
+            if call is not None and target in source.qualified_names(call.func):
+                calls.append(statement)
+            return False
+
+    node.body.visit(Calls())
+    if not calls:
+        return False
+    module = source.module.visit(_Remove(calls))
+    assert isinstance(module, cst.Module)
+    module = pyfile.without_unused_imports(path, module_name, module, {target})
+    changes.write(path, module.code)
+    return True

@@ -110,6 +110,7 @@ def _setting(where: Path, item: Any) -> ServiceSetting:
     problems = [
         (not _SUFFIX.match(suffix), f"suffix {suffix!r} is not UPPER_SNAKE"),
         (not _ANSWER.match(answer), f"answer {answer!r} is not snake_case"),
+        (suffix != answer.upper(), f"suffix {suffix!r} is not the answer {answer!r} upper-cased"),
         (suffix in known or answer in known, f"{suffix}/{answer} is a setting every version has"),
         (annotation not in _ANNOTATIONS, f"annotation {annotation!r} not in {_ANNOTATIONS}"),
         (

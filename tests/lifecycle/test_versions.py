@@ -137,11 +137,15 @@ def test_a_single_template_directory_is_a_source_of_its_one_version() -> None:
 
 
 BAD_SETTINGS = [
-    ("{suffix: lower, answer: a, annotation: PositiveInt, default: 1, meaning: m}", "UPPER_SNAKE"),
-    ("{suffix: BATCH_SIZE, answer: b, annotation: PositiveInt, default: 1, meaning: m}", "every"),
+    ("{suffix: lower, answer: lower, annotation: PositiveInt, default: 1, meaning: m}", "UPPER"),
+    (
+        "{suffix: BATCH_SIZE, answer: batch_size, annotation: PositiveInt, default: 1, meaning: m}",
+        "every",
+    ),
     ("{suffix: X, answer: x, annotation: str, default: 1, meaning: m}", "annotation 'str'"),
     ("{suffix: X, answer: x, annotation: bool, default: 1, meaning: m}", "does not fit bool"),
     ("{suffix: X, answer: x}", "exactly"),
+    ("{suffix: Y, answer: x, annotation: bool, default: true, meaning: m}", "upper-cased"),
 ]
 
 
