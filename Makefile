@@ -22,5 +22,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Lint, the test suite, then the template itself: services generated from it check clean and
+# pass their tests (`skf template test` without --quick runs every combination).
 test: lint
 	$(BIN)/pytest
+	$(BIN)/skf template test --quick

@@ -8,6 +8,7 @@ from skf.cli import list as _list  # noqa: F401  (registers `skf list`)
 from skf.cli import new as _new  # noqa: F401  (registers `skf new`)
 from skf.cli import remove as _remove  # noqa: F401  (registers `skf remove`)
 from skf.cli import rules as _rules  # noqa: F401  (registers `skf rules`)
+from skf.cli import template as _template  # noqa: F401  (registers `skf template`)
 from skf.cli import update as _update  # noqa: F401  (registers `skf update`)
 from skf.cli.app import app
 

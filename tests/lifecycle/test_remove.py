@@ -6,37 +6,10 @@ from pathlib import Path
 
 import pytest
 from generate_support import cli, copy_example, one_line_error, snapshot, write
-from lifecycle_support import COMPOSE, DOC, SETTINGS, edit
+from lifecycle_support import COMPOSE, DOC, LEAD, SETTINGS, edit
 
 from skf.check.engine import run_check
 
-LEAD = '''"""Sales leads."""
-
-import enum
-
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from src.models.base import Base
-from src.status_queue import status_enum
-
-
-class LeadStatus(enum.Enum):
-    New = "New"
-    Working = "Working"
-    Done = "Done"
-    Failed = "Failed"
-
-
-class Lead(Base):
-    __tablename__ = "leads"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    status: Mapped[LeadStatus] = mapped_column(
-        status_enum(LeadStatus, "lead_status"), default=LeadStatus.New
-    )
-'''
 WIDGET = ("widget_pinger", "--new-model", "Widget")
 LEAD_ROUTER = (
     "lead_router", "--model", "src.models.lead:Lead", "--status-column", "status",
