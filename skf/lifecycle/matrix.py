@@ -155,7 +155,10 @@ MATRIX: tuple[Combination, ...] = (
         {
             "service_name": "nightly_invoice_reconciliation",
             "new_model": "ReconciliationBatchAttemptRecord",
+            # The defaults derived from a 32-character class exceed their own limits.
             "status_enum": "ReconciliationAttemptStatus",
+            "enum_type_name": "reconciliation_attempt_status",
+            "entity": "reconciliation attempt",
             "table": "reconciliation_attempt_records",
             "statuses": "Queued for nightly reconcile run,Reconciling,Reconciled,"
             "Could-not-reconcile",
@@ -327,38 +330,42 @@ def _run_tests(hosts: dict[str, tuple[Path, list[Row]]]) -> None:
             runs.append((backend, rows, process, junit))
     for backend, rows, process, junit in runs:
         output, _ = process.communicate(timeout=1200)
-        results = _junit(junit)
+        results, failures = _junit(junit)
         for row in rows:
             if row.generated != "ok":
                 continue
-            counts = results.get(f"test_{row.combination.service}", {})
+            module = f"test_{row.combination.service}"
+            counts = results.get(module, {})
             setattr(row, backend, _summary(counts))
-            failed = counts.get("failed", 0)
-            if failed or (not counts and process.returncode not in (0, 5)):
+            if counts.get("failed"):
+                row.problems.append(f"{backend}: failed {', '.join(failures[module])}")
+            elif not counts and process.returncode not in (0, 5):
                 tail = output.strip().splitlines()[-1:] or ["no output"]
-                row.problems.append(f"{backend} tests: {failed} failed ({tail[0]})")
+                row.problems.append(f"{backend}: pytest failed ({tail[0]})")
             elif backend == "sqlite" and not counts.get("passed"):
-                row.problems.append("sqlite tests: none ran")
+                row.problems.append("sqlite: no test ran")
 
 
-def _junit(path: Path) -> dict[str, dict[str, int]]:
-    """Outcome counts per test module (by its file stem)."""
+def _junit(path: Path) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
+    """Outcome counts per test module (by its file stem), and the failed tests' names."""
     counts: dict[str, dict[str, int]] = {}
+    failures: dict[str, list[str]] = {}
     try:
         tree = ElementTree.parse(path)
     except (OSError, ElementTree.ParseError):
-        return counts
+        return counts, failures
     for case in tree.iter("testcase"):
         module = case.get("classname", "").rpartition(".")[2]
         if case.find("failure") is not None or case.find("error") is not None:
             outcome = "failed"
+            failures.setdefault(module, []).append(case.get("name", "?"))
         elif case.find("skipped") is not None:
             outcome = "skipped"
         else:
             outcome = "passed"
         per_module = counts.setdefault(module, {})
         per_module[outcome] = per_module.get(outcome, 0) + 1
-    return counts
+    return counts, failures
 
 
 def _summary(counts: dict[str, int]) -> str:

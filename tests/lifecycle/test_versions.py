@@ -14,8 +14,10 @@ from skf.generate.versions import (
     TemplateSource,
     archive_bytes,
     archive_files,
+    extract,
     freeze,
     history_problems,
+    read_version,
     template_files,
 )
 
@@ -38,14 +40,20 @@ def maintained(tmp_path: Path) -> tuple[Path, Path]:
     return template, history
 
 
+CURRENT = read_version(TEMPLATE_DIR)
+NEXT = CURRENT + 1
+
+
 def _bump(template: Path, changelog: bool) -> None:
     copier = template / "copier.yml"
     copier.write_text(
-        copier.read_text().replace("_skf_template_version: 1", "_skf_template_version: 2")
+        copier.read_text().replace(
+            f"_skf_template_version: {CURRENT}", f"_skf_template_version: {NEXT}"
+        )
     )
     if changelog:
         with (template / "CHANGELOG.md").open("a") as handle:
-            handle.write("\n## 2\n\n- the setup docstring says more.\n")
+            handle.write(f"\n## {NEXT}\n\n- the setup docstring says more.\n")
 
 
 def test_changing_the_template_without_a_bump_fails_with_the_command(
@@ -55,10 +63,10 @@ def test_changing_the_template_without_a_bump_fails_with_the_command(
     module = next((template / "service").rglob("*_scheduler.py.jinja"))
     module.write_text(module.read_text().replace("Register the", "Registers the"))
     (problem,) = history_problems(template, history)
-    assert problem.startswith("template/ differs from the frozen version 1 (service/")
+    assert problem.startswith(f"template/ differs from the frozen version {CURRENT} (service/")
     assert problem.endswith(
-        "bump _skf_template_version in copier.yml to 2, add a `## 2` entry to CHANGELOG.md, "
-        "then run `skf template freeze`"
+        f"bump _skf_template_version in copier.yml to {NEXT}, add a `## {NEXT}` entry to "
+        "CHANGELOG.md, then run `skf template freeze`"
     )
     with pytest.raises(UsageError, match="already frozen with other contents"):
         freeze(template, history)
@@ -68,18 +76,19 @@ def test_a_bump_needs_its_changelog_entry_and_its_archive(maintained: tuple[Path
     template, history = maintained
     _bump(template, changelog=False)
     assert history_problems(template, history) == [
-        "template version 2 is not frozen: run `skf template freeze` (writes history/2.tar.gz)",
-        "CHANGELOG.md has no `## 2` entry: bumping the template version requires one",
+        f"template version {NEXT} is not frozen: run `skf template freeze` "
+        f"(writes history/{NEXT}.tar.gz)",
+        f"CHANGELOG.md has no `## {NEXT}` entry: bumping the template version requires one",
     ]
-    with pytest.raises(UsageError, match=r"has no `## 2` entry"):
+    with pytest.raises(UsageError, match=f"has no `## {NEXT}` entry"):
         freeze(template, history)
     _bump(template, changelog=True)
     result = freeze(template, history)
-    assert (result.version, result.written) == (2, True)
+    assert (result.version, result.written) == (NEXT, True)
     assert history_problems(template, history) == []
     assert freeze(template, history).written is False  # frozen already, same contents
-    assert archive_files(history / "2.tar.gz") == template_files(template)
-    assert "CHANGELOG.md" not in archive_files(history / "2.tar.gz")
+    assert archive_files(history / f"{NEXT}.tar.gz") == template_files(template)
+    assert "CHANGELOG.md" not in archive_files(history / f"{NEXT}.tar.gz")
 
 
 def test_a_lost_archive_of_an_older_version_is_reported(maintained: tuple[Path, Path]) -> None:
@@ -90,6 +99,14 @@ def test_a_lost_archive_of_an_older_version_is_reported(maintained: tuple[Path, 
     assert history_problems(template, history) == [
         "history/ lacks version(s) 1: services generated from them could not be updated"
     ]
+
+
+def test_every_released_version_is_kept_and_renderable() -> None:
+    source = TemplateSource.installed()
+    assert source.versions == list(range(1, CURRENT + 1))
+    for number in source.versions:
+        with source.open(number) as version:
+            assert version.number == number
 
 
 def test_archives_are_deterministic_and_hold_only_plain_files(tmp_path: Path) -> None:
@@ -108,7 +125,7 @@ def test_archives_are_deterministic_and_hold_only_plain_files(tmp_path: Path) ->
 
 def test_a_directory_source_serves_directories_and_archives(tmp_path: Path) -> None:
     shutil.copy(HISTORY_DIR / "1.tar.gz", tmp_path / "1.tar.gz")
-    shutil.copytree(TEMPLATE_DIR, tmp_path / "2")
+    extract(HISTORY_DIR / "1.tar.gz", tmp_path / "2")
     shutil.copytree(FIXTURE_V2, tmp_path / "2", dirs_exist_ok=True)
     source = TemplateSource.from_directory(tmp_path)
     assert (source.versions, source.current) == ([1, 2], 2)

@@ -105,8 +105,9 @@ async def test_claims_only_due_rows_in_the_monitored_status(
 
 
 async def test_claims_at_most_limit_rows_per_batch(
-    database: str, handled: list[Any], new_rows: NewRows
+    database: str, handled: list[Any], new_rows: NewRows, policy: Callable[..., None]
 ) -> None:
+    policy(drain_s=0.0)  # one batch per run, whatever the drain setting says
     await new_rows(7)
 
     summary = await service.process_pending_sitemap_domains(limit=5)
