@@ -28,7 +28,7 @@ import libcst as cst
 
 from skf.changes import ChangeSet
 from skf.config import Layout
-from skf.errors import ProjectError, UsageError
+from skf.errors import ProjectError, SkfError, UsageError
 from skf.generate import pyfile, record
 from skf.generate.service import module_path, patch_shared_files, template_answers
 from skf.generate.spec import ServiceSpec
@@ -133,8 +133,8 @@ def _update_service(
     # Answers a newer skf computes that the record lacks join it; the recorded ones win.
     answers = {**spec.template_data(), **recorded.answers}
     with source.open(old) as old_version, source.open(new) as new_version:
-        base = render("service", {**data, **recorded.answers}, old_version.directory)
-        theirs = render("service", {**data, **answers}, new_version.directory)
+        base = _render(old_version, {**data, **recorded.answers})
+        theirs = _render(new_version, {**data, **answers})
         labels = (f"template v{old}", f"template v{new}")
         for path in sorted(set(base) | set(theirs)):
             outcome = _merge_file(changes, path, base.get(path), theirs.get(path), labels, conflict)
@@ -166,6 +166,15 @@ def _update_service(
     )
     changes.write(record.record_path(spec.service_name), record.dump(new_record))
     return update
+
+
+def _render(version: TemplateVersion, data: dict[str, Any]) -> dict[str, bytes]:
+    try:
+        return render("service", data, version.directory)
+    except Exception as error:  # Copier's and Jinja's errors: the template's, reported
+        raise SkfError(
+            f"rendering template v{version.number} failed: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _settings(recorded: record.ServiceRecord, version: TemplateVersion) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from lifecycle_support import (
 from skf.archdoc import ArchitectureDoc
 from skf.check.engine import run_check
 from skf.generate import record
+from skf.generate.template import template_version
 from skf.lifecycle.update import HANDLER
 
 HAND_EDIT = "logger = logging.getLogger(__name__)\n"
@@ -308,3 +309,28 @@ def test_an_explicit_template_option_overrides_the_environment(
     result = skf("update", "widget_pinger", "--project", str(host), "--template", str(versions[1]))
     assert result.exit_code == 0, result.output
     assert "updated widget_pinger: template v1 -> v2" in result.output
+
+
+def test_a_project_in_a_subdirectory_of_the_repository(
+    tmp_path: Path, generated: Path, v2: Path
+) -> None:
+    """Paths git reports from the repository's top are matched to the project's."""
+    repository = tmp_path / "repo"
+    shutil.copytree(generated, repository / "services" / "host", symlinks=True)
+    shutil.rmtree(repository / "services" / "host" / ".git")
+    commit_all(repository, "monorepo")
+    host = repository / "services" / "host"
+    edit(host / SERVICE, HAND_EDIT, HAND_EDIT + "# not committed\n")
+    line = one_line_error(skf("update", "--all", "--project", str(host)))
+    assert f"uncommitted changes in {SERVICE}, which" in line
+
+
+def test_services_from_the_first_released_version_follow_skfs_own_template(host: Path) -> None:
+    """No fixture: version 1 from skf's frozen history, merged up to the installed template."""
+    current = template_version()
+    code, output = update(host, "--all")
+    assert code == 0, output
+    for name in ("lead_router", "widget_pinger"):
+        recorded = record.load((host / f".skf/services/{name}.yml").read_text(), name)
+        assert recorded.template_version == current
+    assert run_check(host, use_cache=False).findings == []
