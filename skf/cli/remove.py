@@ -21,7 +21,7 @@ app.add_typer(remove_app)
 
 @remove_app.command("service")
 def remove_service(
-    name: Annotated[str, typer.Argument(help="The generated service to remove.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The generated service to remove.")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff of every file; write nothing.")
     ] = False,

@@ -40,7 +40,8 @@ def _report(plan: UpdatePlan, dry_run: bool) -> None:
 @app.command("update")
 def update(
     names: Annotated[
-        list[str] | None, typer.Argument(metavar="[NAME]...", help="Services to update.")
+        list[str] | None,
+        typer.Argument(metavar="NAME", help="Services to update.", show_default=False),
     ] = None,
     all_services: Annotated[
         bool, typer.Option("--all", help="Update every generated (recorded) service.")
