@@ -16,7 +16,7 @@ from skf.check.fixes import plan_fixes
 from skf.check.output import RenderContext, render
 from skf.check.report import Report, check_project
 from skf.check.rules import ALL_RULES
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.errors import UsageError
 
 

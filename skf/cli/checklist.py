@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.errors import UsageError
 from skf.pr_checklist import checklists
 

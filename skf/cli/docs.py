@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.docs_sync import DocsPlan, plan_docs
 from skf.errors import UsageError
 

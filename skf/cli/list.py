@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.errors import UsageError
 from skf.service_list import ServiceListing, ServiceRow, list_services
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.config import Layout, load_layout
 from skf.errors import SkfError, UsageError
 from skf.generate import names

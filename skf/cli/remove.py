@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.config import load_layout
 from skf.lifecycle.remove import plan_remove
 

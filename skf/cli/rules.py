@@ -9,7 +9,7 @@ import typer
 from skf.check.rule import RuleMeta
 from skf.check.rules import ALL_RULES
 from skf.check.rules_doc import lookup_rule, rule_markdown
-from skf.cli.app import app
+from skf.cli.root import app
 
 rules_app = typer.Typer(
     help="List the rules `skf check` applies, or explain one.",

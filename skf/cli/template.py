@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.generate.versions import HISTORY_DIR, TEMPLATE_DIR, freeze
 from skf.lifecycle.matrix import MATRIX, MatrixReport, run_matrix, select
 

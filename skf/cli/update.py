@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from skf.cli.app import app
+from skf.cli.root import app
 from skf.config import load_layout
 from skf.errors import UsageError
 from skf.generate.versions import TemplateSource

@@ -2,12 +2,13 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import typer
 from typer.testing import CliRunner
 
 from skf import __version__
-from skf.cli.app import _SkfGroup
+from skf.cli.root import _SkfGroup
 from skf.errors import UsageError
 
 
@@ -40,3 +41,29 @@ def test_library_errors_become_one_line_and_exit_code_2() -> None:
     result = CliRunner().invoke(app, ["explode"])
     assert result.exit_code == 2
     assert result.output == "skf: error: service 'x' already exists\n"
+
+
+def test_every_command_module_is_registered_by_name() -> None:
+    import skf.cli
+
+    modules = {
+        path.stem
+        for path in Path(skf.cli.__file__).parent.glob("*.py")
+        if path.stem not in {"__init__", "root"}
+    }
+    assert set(skf.cli.COMMAND_MODULES.values()) == modules
+    group = typer.main.get_group(skf.cli.app)
+    assert set(skf.cli.COMMAND_MODULES) == set(group.commands)
+
+
+def test_running_one_command_imports_only_its_module() -> None:
+    code = (
+        "import sys; sys.argv = ['skf', 'init', '--help']\n"
+        "import skf.cli\n"
+        "try:\n    skf.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('skf.check')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "skf.check.engine" not in result.stdout.splitlines()[-1]
