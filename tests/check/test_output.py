@@ -91,7 +91,8 @@ def test_sarif_validates_against_the_official_schema_and_points_at_rules() -> No
     assert rules[1]["properties"]["tags"] == ["skf", "hazard"]
     compose, service = run["results"]
     assert (compose["ruleId"], compose["ruleIndex"], compose["level"]) == ("SKF201", 1, "warning")
-    assert "region" not in compose["locations"][0]["physicalLocation"]
+    # No line: GitHub still needs a region to show the alert, so it is the file's first line.
+    assert compose["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
     location = service["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {
         "uri": "src/services/email_sender_scheduler.py",

@@ -4,7 +4,9 @@ One run; `tool.driver.rules` lists every rule (with its docs as help), each resu
 at its rule by id and index, and carries the finding's fingerprint as a partial
 fingerprint so that code scanning tracks an alert across commits the way a baseline does.
 Locations are relative to `%SRCROOT%`, the directory skf runs from (the repository root in
-CI); a finding without a line has a file location and no region.
+CI). GitHub needs `region.startLine` on every result to show it, so a finding about
+something missing from a file (no line: a docs section, a compose entry) points at line 1
+of that file.
 """
 
 import json
@@ -51,9 +53,9 @@ def rule_descriptor(rule: type[RuleMeta]) -> dict[str, Any]:
     }
 
 
-def _region(finding: Finding) -> dict[str, int] | None:
+def _region(finding: Finding) -> dict[str, int]:
     if finding.line is None:
-        return None
+        return {"startLine": 1}
     region = {"startLine": finding.line}
     if finding.column is not None:
         region["startColumn"] = finding.column
@@ -71,10 +73,7 @@ def result_object(finding: Finding, index: int | None, context: RenderContext) -
         if path.startswith("/")
         else {"uri": quote(path), "uriBaseId": SRCROOT}  # a URI reference: percent-encoded
     )
-    physical: dict[str, Any] = {"artifactLocation": artifact}
-    region = _region(finding)
-    if region is not None:
-        physical["region"] = region
+    physical: dict[str, Any] = {"artifactLocation": artifact, "region": _region(finding)}
     result: dict[str, Any] = {"ruleId": finding.code}
     if index is not None:
         result["ruleIndex"] = index
