@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from skf.project.resolve import Bound, Definition, Frame, Resolved, Resolver
-from skf.project.source import SourceFile
+from skf.project.resolve import Bound, Definition, Frame, Resolved, Resolver, bind_arguments
 
 MAX_DEPTH = 2
 """Calls followed from the job into project functions (the brief asks for at least one)."""
@@ -207,7 +206,6 @@ class PathBuilder:
         """Functions never followed into: the shared infrastructure the layout names (the
         session factory), which the rules take as given."""
         self._facts: dict[int, FrameFacts] = {}
-        self._instances: dict[int, dict[str, Bound] | None] = {}
 
     def facts(self, frame: Frame) -> FrameFacts:
         found = self._facts.get(id(frame.function))
@@ -341,13 +339,10 @@ class PathBuilder:
                 depth=holder.depth,
                 via="method",
             )
-        instance = self.resolver.resolve(func.value, frame.source, frame)
-        if not isinstance(instance.node, cst.Call):
+        instance = self.resolver.instance_of(func.value, frame.source, frame)
+        if instance is None:
             return None
-        cls = self._project_class(instance.node.func, instance.source)
-        if cls is None:
-            return None
-        method = self.resolver.method(cls, name)
+        method = self.resolver.method(instance.cls, name)
         if method is None or not isinstance(method.node, cst.FunctionDef):
             return None
         if frame.depth + 1 > MAX_DEPTH:
@@ -357,7 +352,7 @@ class PathBuilder:
             method.node,
             method.scope,
             self.bind(method.node, call, frame, True),
-            self_attributes=self.instance_attributes(cls, instance),
+            self_attributes=instance,
             owner=method.owner,
             depth=frame.depth + 1,
             via="method",
@@ -369,114 +364,15 @@ class PathBuilder:
         scope = frame.scope.rpartition(".")[0]
         return self.resolver.definition(f"{frame.source.module_name}.{scope}")
 
-    def _project_class(self, node: cst.BaseExpression, source: SourceFile) -> Definition | None:
-        for qualified in sorted(source.qualified_names(node)):
-            found = self.resolver.definition(qualified)
-            if found is not None and found.kind == "class":
-                return found
-        return None
-
-    def instance_attributes(self, cls: Definition, instance: Resolved) -> dict[str, Bound]:
-        """`self.<attr>` -> the expression `__init__` assigns, evaluated with the
-        constructor call's arguments (or, for a dataclass, the argument itself)."""
-        call = instance.node
-        assert isinstance(call, cst.Call)
-        cached = self._instances.get(id(call))
-        if cached is not None:
-            return cached
-        attributes: dict[str, Bound] = {}
-        self._instances[id(call)] = attributes
-        init = self.resolver.method(cls, "__init__")
-        caller = (
-            Frame(
-                instance.source,
-                cst.FunctionDef(cst.Name("_module"), cst.Parameters(), cst.IndentedBlock([])),
-                "<module>",
-            )
-            if instance.frame is None
-            else instance.frame
-        )
-        if init is not None and isinstance(init.node, cst.FunctionDef):
-            init_frame = Frame(
-                init.source,
-                init.node,
-                init.scope,
-                self.bind(init.node, call, caller, True),
-                owner=init.owner,
-                depth=caller.depth + 1,
-                via="constructor",
-            )
-            init_frame.self_attributes = attributes
-            for site in self.facts(init_frame).assignments:
-                _self_assignment(site, init_frame, attributes)
-        elif isinstance(cls.node, cst.ClassDef):
-            # A dataclass-style class: constructor arguments are its annotated fields.
-            fields = [
-                small.target.value
-                for statement in cls.node.body.body
-                if isinstance(statement, cst.SimpleStatementLine)
-                for small in statement.body
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
-            ]
-            positional = [a for a in call.args if a.keyword is None and not a.star]
-            for name, arg in zip(fields, positional, strict=False):
-                attributes[name] = Bound(arg.value, instance.source, instance.frame)
-            for arg in call.args:
-                if arg.keyword is not None:
-                    attributes[arg.keyword.value] = Bound(
-                        arg.value, instance.source, instance.frame
-                    )
-        return attributes
-
     def bind(
         self, function: cst.FunctionDef, call: cst.Call | None, frame: Frame, skip_self: bool
     ) -> dict[str, Bound]:
         """Parameter name -> the argument expression at `call` (evaluated in `frame`)."""
-        bound: dict[str, Bound] = {}
         if call is None:
-            return bound
-        params = function.params
-        positional = [*params.posonly_params, *params.params]
-        if skip_self and positional:
-            positional = positional[1:]
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                if arg.keyword is None and arg.star == "*":
-                    index = len(positional)
-                continue
-            if arg.keyword is not None:
-                bound[arg.keyword.value] = Bound(arg.value, frame.source, _real(frame))
-            elif index < len(positional):
-                bound[positional[index].name.value] = Bound(arg.value, frame.source, _real(frame))
-                index += 1
-        return bound
+            return {}
+        return bind_arguments(function, call, frame.source, _real(frame), skip_self=skip_self)
 
 
 def _real(frame: Frame) -> Frame | None:
     """Module-level pseudo frames evaluate like no frame at all."""
     return None if frame.scope == "<module>" else frame
-
-
-def _self_assignment(site: AssignSite, frame: Frame, attributes: dict[str, Bound]) -> None:
-    target, value = site.target, site.value
-    if value is None or site.augmented:
-        return
-    if _is_self_attribute(target):
-        assert isinstance(target, cst.Attribute)
-        attributes.setdefault(target.attr.value, Bound(value, frame.source, frame))
-        return
-    if isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple):
-        for element, item in zip(target.elements, value.elements, strict=False):
-            if _is_self_attribute(element.value):
-                attribute = element.value
-                assert isinstance(attribute, cst.Attribute)
-                attributes.setdefault(attribute.attr.value, Bound(item.value, frame.source, frame))
-
-
-def _is_self_attribute(node: cst.CSTNode) -> bool:
-    return (
-        isinstance(node, cst.Attribute)
-        and isinstance(node.value, cst.Name)
-        and node.value.value == "self"
-    )

@@ -4,9 +4,11 @@
 module-level variable or module a dotted name refers to in the project, following re-exports
 (`from .a import b` in a package `__init__`). `Resolver.resolve(node, ...)` follows an
 expression through local variables, parameters bound at a call site (a `Frame`), module
-constants and `self.<attr>` set in `__init__`, to the expression that finally gives its value:
-`minutes=interval` with `interval = 5` above it resolves to the literal `5`, reached through
-`interval`.
+constants, and the attributes of project objects (`self.<attr>`, or `obj.<attr>` on an object a
+project class's constructor call made) as that class's `__init__` assigns them, with the
+constructor call's arguments bound, or as its class body does, to the expression that finally
+gives its value: `minutes=interval` with `interval = 5` above it resolves to the literal `5`,
+reached through `interval`.
 """
 
 from __future__ import annotations
@@ -162,8 +164,8 @@ class Frame:
     scope: str
     """libcst's name of the function inside its module: `f`, `C.m`, `f.<locals>.g`."""
     arguments: dict[str, Bound] = field(default_factory=dict)
-    self_attributes: dict[str, Bound] | None = None
-    """For a method of an instance skf followed: `self.<attr>` -> what `__init__` set."""
+    self_attributes: Instance | None = None
+    """For a method of an instance skf followed: what `self.<attr>` holds."""
     owner: cst.ClassDef | None = None
     parent: Frame | None = None
     """The lexically enclosing function's frame (closures read its variables)."""
@@ -193,6 +195,29 @@ class Frame:
         return frames
 
 
+@dataclass(eq=False)
+class Instance:
+    """An object of a project class, as one constructor call makes it."""
+
+    cls: Definition
+    assigned: dict[str, list[Bound]] = field(default_factory=dict)
+    """`self.<attr>` -> every value `__init__` assigns it, in order (each evaluated in the
+    `__init__` frame, with the constructor call's arguments bound); for a class without an
+    `__init__` (a dataclass), the constructor's arguments by field name."""
+    class_level: dict[str, list[Bound]] = field(default_factory=dict)
+    """Attributes the class body (or a project base class's) assigns: `X = ...` or
+    `X: ClassVar[...] = ...` (an annotated field is a default an instance may override)."""
+
+    def values(self, name: str) -> list[Bound]:
+        """Every value attribute `name` may hold (empty: skf does not know)."""
+        return self.assigned.get(name) or self.class_level.get(name) or []
+
+    def get(self, name: str) -> Bound | None:
+        """The value attribute `name` holds, when one assignment gives it (the first)."""
+        values = self.values(name)
+        return values[0] if values else None
+
+
 @dataclass(frozen=True)
 class Resolved:
     """Where a value comes from: the expression that finally gives it, and the variables
@@ -210,15 +235,29 @@ class Resolved:
 
 
 class _LocalBindings(cst.CSTVisitor):
-    """Every binding of each local name in one function (not in nested functions)."""
+    """Every binding of each local name in one function (not in nested functions), and every
+    value it assigns to an attribute of `self`."""
 
     def __init__(self, function: cst.FunctionDef) -> None:
         super().__init__()
         self.function = function
         self.found: dict[str, list[cst.BaseExpression | None]] = {}
+        self.attributes: dict[str, list[cst.BaseExpression]] = {}
 
     def _add(self, name: str, value: cst.BaseExpression | None) -> None:
         self.found.setdefault(name, []).append(value)
+
+    def _attribute(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        """`self.x = value`, and `self.a, self.b = x, y` element by element."""
+        if value is None:
+            return
+        if is_self_attribute(target):
+            assert isinstance(target, cst.Attribute)
+            self.attributes.setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, cst.Tuple | cst.List) and isinstance(value, cst.Tuple | cst.List):
+            for element, item in zip(target.elements, value.elements, strict=False):
+                if not isinstance(element, cst.StarredElement | cst.StarredDictElement):
+                    self._attribute(element.value, item.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if node is self.function:
@@ -239,10 +278,13 @@ class _LocalBindings(cst.CSTVisitor):
                 self._add(target.target.value, node.value)
             else:
                 self._targets(target.target)
+                self._attribute(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name) and node.value is not None:
             self._add(node.target.value, node.value)
+        else:
+            self._attribute(node.target, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._targets(node.target)
@@ -267,12 +309,18 @@ class _LocalBindings(cst.CSTVisitor):
             self._targets(target.value)
 
 
-def local_assignments(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression | None]]:
-    """Every binding of each local name in `function` (not in nested functions): the value
-    for a plain assignment, None for anything else (augmented, loop target, `with ... as`)."""
+def _local_bindings(function: cst.FunctionDef) -> _LocalBindings:
     collector = _LocalBindings(function)
     function.visit(collector)
-    return collector.found
+    return collector
+
+
+def is_self_attribute(node: cst.CSTNode) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    )
 
 
 def nested_functions(function: cst.FunctionDef) -> dict[str, cst.FunctionDef]:
@@ -322,8 +370,13 @@ class Resolver:
         self._module_files: dict[str, str | None] = {}
         self._top: dict[str, dict[str, _Entry]] = {}
         self._class_body: dict[int, dict[str, _Entry]] = {}
-        self._locals: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
+        self._locals: dict[int, _LocalBindings] = {}
         self._nested: dict[int, dict[str, cst.FunctionDef]] = {}
+        self._instances: dict[int, Instance] = {}
+        self._class_level: dict[int, dict[str, list[Bound]]] = {}
+        self._following: set[int] = set()
+        self._objects: dict[tuple[int, Frame | None], Instance | None] = {}
+        self._cut_short = 0
 
     # -- modules and definitions -----------------------------------------------------------
 
@@ -354,14 +407,25 @@ class Resolver:
             self._class_body[id(node)] = names
         return names
 
+    def _bindings_in(self, function: cst.FunctionDef) -> _LocalBindings:
+        found = self._locals.get(id(function))
+        if found is None:
+            found = _local_bindings(function)
+            self._locals[id(function)] = found
+        return found
+
     def local_assignments(
         self, function: cst.FunctionDef
     ) -> dict[str, list[cst.BaseExpression | None]]:
-        found = self._locals.get(id(function))
-        if found is None:
-            found = local_assignments(function)
-            self._locals[id(function)] = found
-        return found
+        """Every binding of each local name in `function` (not in nested functions): the
+        value for a plain assignment, None for anything else (augmented, loop target,
+        `with ... as`)."""
+        return self._bindings_in(function).found
+
+    def self_assignments(self, function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression]]:
+        """`self.<attr>` -> every value `function` assigns it (not in nested functions), in
+        order."""
+        return self._bindings_in(function).attributes
 
     def nested_functions(self, function: cst.FunctionDef) -> dict[str, cst.FunctionDef]:
         found = self._nested.get(id(function))
@@ -478,6 +542,118 @@ class Resolver:
                 return node if isinstance(node, cst.FunctionDef) else None
         return None
 
+    # -- objects of project classes ---------------------------------------------------------
+
+    def class_of(self, call: cst.Call, source: SourceFile) -> Definition | None:
+        """The project class `call` constructs, if it is a constructor call."""
+        for qualified in sorted(source.qualified_names(call.func)):
+            found = self.definition(qualified)
+            if found is not None and found.kind == "class":
+                return found
+        return None
+
+    def instance(
+        self, cls: Definition, call: cst.Call, source: SourceFile, frame: Frame | None
+    ) -> Instance:
+        """The object constructor call `call` (evaluated in `source`/`frame`) makes: its
+        `__init__` runs with the call's arguments bound; a class without one (a dataclass)
+        takes its annotated fields from the arguments."""
+        found = self._instances.get(id(call))
+        if found is not None:
+            return found
+        instance = Instance(cls, class_level=self.class_attributes(cls))
+        self._instances[id(call)] = instance
+        init = self.method(cls, "__init__")
+        if init is not None and isinstance(init.node, cst.FunctionDef):
+            init_frame = Frame(
+                init.source,
+                init.node,
+                init.scope,
+                bind_arguments(init.node, call, source, frame, skip_self=True),
+                self_attributes=instance,
+                owner=init.owner,
+                depth=(frame.depth if frame is not None else 0) + 1,
+                via="constructor",
+            )
+            for name, values in self.self_assignments(init.node).items():
+                instance.assigned[name] = [Bound(v, init.source, init_frame) for v in values]
+        elif isinstance(cls.node, cst.ClassDef):
+            fields = [
+                small.target.value
+                for statement in cls.node.body.body
+                if isinstance(statement, cst.SimpleStatementLine)
+                for small in statement.body
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+            ]
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            for name, arg in zip(fields, positional, strict=False):
+                instance.assigned[name] = [Bound(arg.value, source, frame)]
+            for arg in call.args:
+                if arg.keyword is not None:
+                    instance.assigned[arg.keyword.value] = [Bound(arg.value, source, frame)]
+        return instance
+
+    def class_attributes(self, cls: Definition) -> dict[str, list[Bound]]:
+        """What the body of class `cls` and of its project base classes assign (a subclass's
+        own assignment first): `X = ...` and `X: ClassVar[...] = ...`, evaluated at class
+        level."""
+        if not isinstance(cls.node, cst.ClassDef):
+            return {}
+        found = self._class_level.get(id(cls.node))
+        if found is not None:
+            return found
+        found = {}
+        self._class_level[id(cls.node)] = found  # a class that is its own base ends here
+        for name, value in _class_assignments(cls.source, cls.node):
+            found.setdefault(name, []).append(Bound(value, cls.source, None))
+        for base in cls.node.bases:
+            for qualified in sorted(cls.source.qualified_names(base.value)):
+                parent = self.definition(qualified)
+                if parent is not None and parent.kind == "class":
+                    for name, values in self.class_attributes(parent).items():
+                        found.setdefault(name, values)
+                    break
+        return found
+
+    def instance_of(
+        self, node: cst.BaseExpression, source: SourceFile, frame: Frame | None
+    ) -> Instance | None:
+        """The project object `node` evaluates to: `self` in a method skf followed, or what a
+        project class's constructor call made."""
+        if isinstance(node, cst.Name) and node.value == "self":
+            chain = frame.chain() if frame is not None else []
+            return next((f.self_attributes for f in chain if f.self_attributes is not None), None)
+        key = (id(node), frame)  # the frame itself: a dropped frame's id may come back
+        if key in self._objects:
+            return self._objects[key]
+        if id(node) in self._following:
+            self._cut_short += 1
+            return None  # `self.x = self.x.y`: a value defined by itself
+        cut_short = self._cut_short
+        self._following.add(id(node))
+        try:
+            resolved = self.resolve(node, source, frame)
+        finally:
+            self._following.discard(id(node))
+        found: Instance | None = None
+        if isinstance(resolved.node, cst.Call):
+            cls = self.class_of(resolved.node, resolved.source)
+            if cls is not None:
+                found = self.instance(cls, resolved.node, resolved.source, resolved.frame)
+        if cut_short == self._cut_short:  # an answer cut short by a cycle is not final
+            self._objects[key] = found
+        return found
+
+    def attribute_values(
+        self, node: cst.BaseExpression, source: SourceFile, frame: Frame | None
+    ) -> list[Bound]:
+        """Every value attribute read `node` (`self.x`, `obj.x`) may give, when it reads an
+        attribute of a project object (empty otherwise)."""
+        if not isinstance(node, cst.Attribute):
+            return []
+        instance = self.instance_of(node.value, source, frame)
+        return [] if instance is None else instance.values(node.attr.value)
+
     # -- following values ------------------------------------------------------------------
 
     def resolve(
@@ -500,20 +676,18 @@ class Resolver:
     ) -> tuple[str, Bound] | None:
         if isinstance(node, cst.Name):
             return self._follow_name(node, source, frame)
-        if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value == "self"
-            and frame is not None
-        ):
-            for candidate in frame.chain():
-                if candidate.self_attributes is not None:
-                    bound = candidate.self_attributes.get(node.attr.value)
-                    return None if bound is None else (f"self.{node.attr.value}", bound)
+        if not isinstance(node, cst.Attribute):
             return None
-        if isinstance(node, cst.Attribute):
-            return self._follow_global(node, source)
-        return None
+        if is_self_attribute(node):
+            instance = self.instance_of(node.value, source, frame)
+            bound = None if instance is None else instance.get(node.attr.value)
+            return None if bound is None else (f"self.{node.attr.value}", bound)
+        found = self._follow_global(node, source)
+        if found is not None:
+            return found
+        instance = self.instance_of(node.value, source, frame)
+        bound = None if instance is None else instance.get(node.attr.value)
+        return None if bound is None else (_dotted(node), bound)
 
     def _follow_global(
         self, node: cst.BaseExpression, source: SourceFile
@@ -564,3 +738,75 @@ def _parameter(function: cst.FunctionDef, name: str) -> cst.Param | None:
         if param.name.value == name:
             return param
     return None
+
+
+def bind_arguments(
+    function: cst.FunctionDef,
+    call: cst.Call,
+    source: SourceFile,
+    frame: Frame | None,
+    *,
+    skip_self: bool,
+) -> dict[str, Bound]:
+    """Parameter name -> the argument expression at `call` (evaluated in `source`/`frame`)."""
+    bound: dict[str, Bound] = {}
+    params = function.params
+    positional = [*params.posonly_params, *params.params]
+    if skip_self and positional:
+        positional = positional[1:]
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            if arg.keyword is None and arg.star == "*":
+                index = len(positional)
+            continue
+        if arg.keyword is not None:
+            bound[arg.keyword.value] = Bound(arg.value, source, frame)
+        elif index < len(positional):
+            bound[positional[index].name.value] = Bound(arg.value, source, frame)
+            index += 1
+    return bound
+
+
+def _class_assignments(
+    source: SourceFile, node: cst.ClassDef
+) -> list[tuple[str, cst.BaseExpression]]:
+    """The class attributes a class body assigns: `X = v`, `X: ClassVar[T] = v`."""
+    found: list[tuple[str, cst.BaseExpression]] = []
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                found.extend(
+                    (t.target.value, small.value)
+                    for t in small.targets
+                    if isinstance(t.target, cst.Name)
+                )
+            elif (
+                isinstance(small, cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and small.value is not None
+                and _is_class_var(source, small.annotation.annotation)
+            ):
+                found.append((small.target.value, small.value))
+    return found
+
+
+def _is_class_var(source: SourceFile, annotation: cst.BaseExpression) -> bool:
+    if isinstance(annotation, cst.Subscript):
+        annotation = annotation.value
+    return bool(
+        source.qualified_names(annotation) & {"typing.ClassVar", "typing_extensions.ClassVar"}
+    )
+
+
+def _dotted(node: cst.Attribute) -> str:
+    """`queue.policy` as a label (`<...>.attr` when the object is not a plain name)."""
+    names: list[str] = [node.attr.value]
+    value: cst.BaseExpression = node.value
+    while isinstance(value, cst.Attribute):
+        names.append(value.attr.value)
+        value = value.value
+    names.append(value.value if isinstance(value, cst.Name) else "<...>")
+    return ".".join(reversed(names))
