@@ -40,7 +40,14 @@ from skf.project.scan import Scan, scan_project
 from skf.project.semantics import MemberRef, Semantics, ValueSource
 from skf.project.settings_class import SettingsInfo, read_settings
 from skf.project.source import SourceFile
-from skf.project.statuses import LiteralStatus, StatusUse, module_status_uses, role_of, status_uses
+from skf.project.statuses import (
+    Following,
+    LiteralStatus,
+    StatusUse,
+    module_status_uses,
+    role_of,
+    status_uses,
+)
 from skf.vocabulary import Role, role_of_spelling
 
 INTERVAL_FIELDS = ("weeks", "days", "hours", "minutes", "seconds")
@@ -434,10 +441,11 @@ class _ServiceAnalyser:
 
     def _analyse_path(self, service: Service) -> None:
         semantics = self.semantics
+        following = Following()
         for frame in service.frames:
             service.files.add(frame.source.path)
             service.queries.extend(queries_in(frame, self.builder, semantics))
-            uses, literals = status_uses(semantics, frame)
+            uses, literals = status_uses(semantics, frame, following)
             service.uses.extend(uses)
             service.literals.extend(literals)
         service.claim = self._claim(service)

@@ -1,16 +1,22 @@
 """How code on a processing path uses status values: which enum members it compares against
-(reads) and which it stores (writes), and where string literals stand in for members."""
+(reads) and which it stores (writes), and where string literals stand in for members.
+
+An attribute of a project object the code reads (`self._claim_update`, built once in
+`__init__`) counts as its value written at the read: `self._claim_update.where(...)` writes
+the statuses the `.values(...)` of that UPDATE sets. The value is judged where it is written
+(in the `__init__` frame, with the constructor's arguments bound), once per service.
+"""
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import libcst as cst
 
 from skf.project.literals import string_value
-from skf.project.resolve import Frame
+from skf.project.resolve import Bound, Frame
 from skf.project.semantics import ColumnRef, MemberRef, Semantics
 from skf.project.source import SourceFile
 from skf.vocabulary import Role, role_of_spelling
@@ -29,6 +35,9 @@ class StatusUse:
     source: SourceFile
     frame: Frame | None
     role_hint: Role | None
+    direct: bool = False
+    """The member is written as `Enum.Member` in the code judged: at `node`, or in the value
+    of an object attribute read at `node`."""
 
     @property
     def member(self) -> str:
@@ -88,11 +97,13 @@ class _Plan:
 
 
 class _Planner(cst.CSTVisitor):
-    def __init__(self, function: cst.FunctionDef | None) -> None:
+    def __init__(self, function: cst.FunctionDef | None, outer: Access = "other") -> None:
         super().__init__()
         self.function = function
         self.plan = _Plan([], [], [], [])
-        self._access: list[Access] = []
+        self._access: list[Access] = [outer]
+        """How the value planned is used: "other" for a function body; for an attribute's
+        value, how the code reading the attribute uses it."""
         self._write_values: set[int] = set()
         self._open: list[int] = []
 
@@ -121,7 +132,7 @@ class _Planner(cst.CSTVisitor):
             self._access.append("write")
             self._values(node)
         else:
-            self._access.append(self._access[-1] if self._access else "other")
+            self._access.append(self._access[-1])
 
     def leave_Call(self, original_node: cst.Call) -> None:
         self._access.pop()
@@ -146,13 +157,13 @@ class _Planner(cst.CSTVisitor):
     def visit_DictElement(self, node: cst.DictElement) -> None:
         # `.values({...})`, or a dict of column values keyed by the status column
         # (`{self.status.key: self.completed}` handed to `.values()` later).
-        if (self._access and self._access[-1] == "write") or _mentions_status(node.key):
+        if self._access[-1] == "write" or _mentions_status(node.key):
             self._write_values.add(id(node.value))
 
     def _access_of(self, node: cst.BaseExpression) -> Access:
         if id(node) in self._write_values:
             return "write"
-        return self._access[-1] if self._access else "other"
+        return self._access[-1]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._open.append(len(self.plan.candidates))
@@ -175,32 +186,79 @@ class _Planner(cst.CSTVisitor):
                 self.plan.dict_values.append(call)
 
 
-_PLANS: weakref.WeakKeyDictionary[Semantics, dict[tuple[int, int], _Plan]] = (
+_PLANS: weakref.WeakKeyDictionary[Semantics, dict[tuple[int, int, Access], _Plan]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _plan(semantics: Semantics, root: cst.CSTNode, function: cst.FunctionDef | None) -> _Plan:
+def _plan(
+    semantics: Semantics,
+    root: cst.CSTNode,
+    function: cst.FunctionDef | None,
+    outer: Access = "other",
+) -> _Plan:
     # Cached for the life of one inventory (whose syntax trees all stay alive, so node ids
     # are not reused): each service on a shared runtime re-judges its plans, never re-walks.
     plans = _PLANS.setdefault(semantics, {})
-    key = (id(root), id(function))
+    key = (id(root), id(function), outer)
     found = plans.get(key)
     if found is None:
-        planner = _Planner(function)
+        planner = _Planner(function, outer)
         root.visit(planner)
         found = planner.plan
         plans[key] = found
     return found
 
 
+_Judged = tuple[list[StatusUse], list[LiteralStatus]]
+
+
+@dataclass
+class Following:
+    """The values of object attributes read on one service's path, each judged once."""
+
+    judged: dict[tuple[int, int, Access], _Judged] = field(default_factory=dict)
+    active: set[tuple[int, int]] = field(default_factory=set)
+    """Values being judged (an attribute whose value reads itself ends there)."""
+    reported: set[int] = field(default_factory=set)
+    """String literals already listed for the service: one written place, one entry."""
+
+    def judge(self, semantics: Semantics, bound: Bound, access: Access) -> _Judged:
+        where = (id(bound.node), id(bound.frame))
+        key = (*where, access)
+        found = self.judged.get(key)
+        if found is not None:
+            return found
+        if where in self.active:
+            return [], []
+        self.active.add(where)
+        try:
+            judge = _Judge(semantics, bound.source, bound.frame, self, top=False)
+            judge.run(_plan(semantics, bound.node, None, access))
+        finally:
+            self.active.discard(where)
+        found = (judge.uses, judge.literals)
+        self.judged[key] = found
+        return found
+
+
 class _Judge:
     """Judges a plan in one frame: which candidates are members, which strings statuses."""
 
-    def __init__(self, semantics: Semantics, source: SourceFile, frame: Frame | None) -> None:
+    def __init__(
+        self,
+        semantics: Semantics,
+        source: SourceFile,
+        frame: Frame | None,
+        following: Following | None = None,
+        *,
+        top: bool = True,
+    ) -> None:
         self.semantics = semantics
         self.source = source
         self.frame = frame
+        self.following = following
+        self.top = top
         self.uses: list[StatusUse] = []
         self.literals: list[LiteralStatus] = []
 
@@ -211,8 +269,11 @@ class _Judge:
             candidate = candidates[index]
             is_name = isinstance(candidate.node, cst.Name)
             if (not is_name or self.frame is not None) and self._record(candidate):
+                # Any further assignment of an attribute resolved through its first one.
+                self._follow(candidate, 1)
                 index = max(candidate.end, index + 1)
             else:
+                self._follow(candidate, 0)
                 index += 1
         for comparison in plan.comparisons:
             self._literal_comparison(comparison)
@@ -228,8 +289,29 @@ class _Judge:
         if ref is None:
             return False
         hint = next((r for label in resolved.via if (r := role_of_label(label))), None)
-        self.uses.append(StatusUse(ref, candidate.access, node, self.source, self.frame, hint))
+        self.uses.append(
+            StatusUse(ref, candidate.access, node, self.source, self.frame, hint, ref.node is node)
+        )
         return True
+
+    def _follow(self, candidate: _Candidate, skip: int) -> None:
+        """An object attribute read: its value (each one `__init__` or the class body may
+        assign) counts as written here."""
+        node = candidate.node
+        if self.following is None or not isinstance(node, cst.Attribute):
+            return
+        values = self.semantics.resolver.attribute_values(node, self.source, self.frame)
+        for bound in values[skip:]:
+            uses, literals = self.following.judge(self.semantics, bound, candidate.access)
+            self.uses.extend(
+                replace(use, node=node, source=self.source, frame=self.frame) for use in uses
+            )
+            for literal in literals:
+                if not self.top:
+                    self.literals.append(literal)
+                elif id(literal.node) not in self.following.reported:
+                    self.following.reported.add(id(literal.node))
+                    self.literals.append(literal)
 
     def _status_column(self, node: cst.BaseExpression) -> ColumnRef | None:
         column = self.semantics.column(node, self.source, self.frame)
@@ -301,8 +383,14 @@ def _status_like(name: str) -> bool:
     return lowered == "status" or lowered.endswith(("_status", "status_")) or lowered == "state"
 
 
-def status_uses(semantics: Semantics, frame: Frame) -> tuple[list[StatusUse], list[LiteralStatus]]:
-    judge = _Judge(semantics, frame.source, frame)
+def status_uses(
+    semantics: Semantics, frame: Frame, following: Following | None = None
+) -> tuple[list[StatusUse], list[LiteralStatus]]:
+    """The status uses in `frame`'s function; with `following` (one per service path), also
+    those in the values of the object attributes it reads. A use found in an attribute's
+    value is placed at the read (`node`, `source` and `frame` say where the path reads it);
+    a string literal stays where it is written."""
+    judge = _Judge(semantics, frame.source, frame, following)
     judge.run(_plan(semantics, frame.function, frame.function))
     return judge.uses, judge.literals
 

@@ -62,7 +62,7 @@ def unknown_members(service: Service) -> list[MemberRef]:
     seen: set[tuple[str, int]] = set()
     found: list[MemberRef] = []
     direct = [use.ref for use in service.written_members]
-    direct += [use.ref for use in service.uses if use.ref.node is use.node]
+    direct += [use.ref for use in service.uses if use.direct]
     for ref in direct:
         key = (ref.source.path, id(ref.node))
         if ref.exists or key in seen:
