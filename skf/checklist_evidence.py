@@ -64,7 +64,7 @@ def _claim(inventory: Inventory, service: Service) -> list[Evidence]:
     model = claim.model.name if claim.model is not None else "the model"
     lock = " with `FOR UPDATE SKIP LOCKED`" if query.skip_locked else ""
     node = query.with_for_update or query.outer
-    return [(f"claims `{model}` rows in `{monitored}`{lock}", _at(claim.source, node))]
+    return [(f"claims `{model}` rows in `{monitored}`{lock}", _at(query.source_of(node), node))]
 
 
 def _registration(inventory: Inventory, service: Service) -> list[Evidence]:

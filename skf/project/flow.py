@@ -79,6 +79,8 @@ class FrameFacts:
     handlers: list[HandlerSite] = field(default_factory=list)
     assignments: list[AssignSite] = field(default_factory=list)
     raises: list[tuple[cst.Raise, Context]] = field(default_factory=list)
+    attributes: list[cst.Attribute] = field(default_factory=list)
+    """Every attribute expression (`self.x`, `x.y.z` and its `x.y`), in source order."""
 
 
 class _Collector(cst.CSTVisitor):
@@ -163,6 +165,9 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.facts.calls.append(CallSite(node, self.context, False))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.facts.attributes.append(node)
 
     def visit_Await(self, node: cst.Await) -> bool:
         self.facts.awaits.append(AwaitSite(node, self.context))

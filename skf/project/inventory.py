@@ -520,9 +520,11 @@ class _ServiceAnalyser:
         if parameter is not None:
             return parameter
         claim = service.claim
-        if claim is not None and claim.query.limit is not None:
-            value = self.semantics.value_source(claim.query.limit, claim.source, claim.frame)
-            return Batch(None, value, "limit", claim.query.method("limit"))
+        limit = claim.query.method("limit") if claim is not None else None
+        if claim is not None and limit is not None and claim.query.limit is not None:
+            source, frame = claim.query.place(limit)
+            value = self.semantics.value_source(claim.query.limit, source, frame)
+            return Batch(None, value, "limit", limit)
         job = service.job_frame
         if job is not None:
             for site in self.builder.facts(job).calls:
@@ -553,15 +555,17 @@ class _ServiceAnalyser:
 
 def is_rescue(query: Query) -> bool:
     """A statement on rows in the processing status with a time cutoff: the rescue of rows a
-    lost worker left behind, not a claim."""
-    members = query.monitored()
+    lost worker left behind, not a claim. The processing status is known by its spelling or
+    by the names it is reached through (`self.processing`, for a status named `Working`)."""
+    members = query.monitored_roles()
     return (
         query.ordering
         and bool(members)
         and all(
-            role_of_spelling(m.member) is Role.PROCESSING
+            role is Role.PROCESSING
+            or role_of_spelling(m.member) is Role.PROCESSING
             or role_of_spelling(m.value) is Role.PROCESSING
-            for m in members
+            for m, role in members
         )
     )
 

@@ -83,7 +83,7 @@ class ClaimWithoutSkipLocked(Rule):
                     f"the claim of {service.name} updates rows in place; select them first "
                     "with `.with_for_update(skip_locked=True)` so concurrent runs never wait "
                     "for, or take, each other's rows",
-                    query.source,
+                    query.source_of(_location(query)),
                     _location(query),
                     service=service.name,
                     symbol=query.frame.qualified_name,
@@ -92,7 +92,7 @@ class ClaimWithoutSkipLocked(Rule):
                 yield self.at(
                     f"the claim of {service.name} locks its rows without `skip_locked=True`: "
                     "a concurrent run waits for them instead of taking the next free rows",
-                    query.source,
+                    query.source_of(_location(query)),
                     _location(query),
                     service=service.name,
                     symbol=query.frame.qualified_name,
@@ -103,7 +103,7 @@ class ClaimWithoutSkipLocked(Rule):
                     f"the claim of {service.name} selects its rows without "
                     "`.with_for_update(skip_locked=True)`: two concurrent runs can claim the "
                     "same rows",
-                    query.source,
+                    query.source_of(_location(query)),
                     _location(query),
                     service=service.name,
                     symbol=query.frame.qualified_name,
@@ -119,17 +119,18 @@ class ClaimWithoutSkipLocked(Rule):
         if lock is None:
             plan.insert_after(query.source, query.outer, ".with_for_update(skip_locked=True)")
             return True
+        source = query.source_of(lock)  # the statement may be built elsewhere (`__init__`)
         for arg in lock.args:
             if arg.keyword is not None and arg.keyword.value == "skip_locked":
                 if literal_value(arg.value) is True:
                     return False
-                plan.replace(query.source, arg.value, "True")
+                plan.replace(source, arg.value, "True")
                 return True
         if lock.args:
-            plan.insert_after(query.source, lock.args[-1].value, ", skip_locked=True")
+            plan.insert_after(source, lock.args[-1].value, ", skip_locked=True")
         else:
-            _, end = offsets(query.source, lock)
-            plan.insert_at(query.source, end - 1, "skip_locked=True")
+            _, end = offsets(source, lock)
+            plan.insert_at(source, end - 1, "skip_locked=True")
         return True
 
 
@@ -140,10 +141,9 @@ def _claim(inventory: Inventory, finding: Finding) -> Claim | None:
     if service is None or service.claim is None:
         return None
     claim = service.claim
-    if (
-        claim.source.path != finding.path
-        or claim.source.line_of(_location(claim.query)) != finding.line
-    ):
+    location = _location(claim.query)
+    source = claim.query.source_of(location)
+    if source.path != finding.path or source.line_of(location) != finding.line:
         return None
     return claim
 

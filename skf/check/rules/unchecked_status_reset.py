@@ -135,7 +135,9 @@ class UncheckedStatusReset(Rule):
                 (
                     q
                     for q in queries
-                    if q.kind == "update" and _inside(where, frame.source.position(q.outer))
+                    if q.kind == "update"
+                    and q.source is frame.source
+                    and _inside(where, frame.source.position(q.outer))
                 ),
                 None,
             )
