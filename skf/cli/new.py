@@ -57,7 +57,9 @@ def _ask_model(layout: Layout, answers: dict[str, Any]) -> list[str]:
     if answers.get("model") is None and answers.get("new_model") is None:
         choice = _ask(
             "Model: an existing MODULE:CLASS, or a CamelCase name for a new one",
-            lambda v: answers_spec.parse_model_ref(v) if ":" in v else names.class_name("model", v),
+            lambda v: (
+                answers_spec.parse_model_ref(v) if ":" in v else names.model_class("model", v)
+            ),
         )
         answers["model" if ":" in choice else "new_model"] = choice
     if answers.get("model") is None:

@@ -26,6 +26,15 @@ MAX_FUNCTION = 48
 MAX_STATUS = 32
 MAX_SUMMARY = 80
 MAX_SQL_NAME = 63
+MAX_ENUM_TYPE = 40
+
+# A new model's class names what is derived from it, each within its own limit: the status
+# enum `<Class>Status` (MAX_NAME), and from its snake_case form the table `<snake>s`
+# (MAX_NAME), the enum type `<snake>_status` (MAX_ENUM_TYPE), the handler `handle_<snake>`
+# and the job `process_pending_<table>` (MAX_FUNCTION). So the class is limited to what lets
+# every one of them fit, and nothing derived from a valid class is ever refused.
+MAX_MODEL_CLASS = MAX_NAME - len("Status")
+MAX_MODEL_SNAKE = MAX_NAME - len("s")
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -70,6 +79,70 @@ def class_name(answer: str, value: object) -> str:
     if len(text) > MAX_NAME:
         raise _fail(answer, text, f"must be at most {MAX_NAME} characters")
     return _not_reserved(answer, text, module_level=True)
+
+
+def model_class(answer: str, value: object) -> str:
+    """A new model's class: a class name short enough for every name derived from it
+    (`derived_from_class`), each of which is then valid."""
+    text = class_name(answer, value)
+    if len(text) > MAX_MODEL_CLASS:
+        raise _fail(
+            answer,
+            text,
+            f"must be at most {MAX_MODEL_CLASS} characters (its status enum, {text}Status, "
+            f"must fit in {MAX_NAME})",
+        )
+    snake = snake_case(text)
+    if len(snake) > MAX_MODEL_SNAKE:
+        raise _fail(
+            answer,
+            text,
+            f"its snake_case form {snake!r} (which names the table, the module and the enum "
+            f"type) must be at most {MAX_MODEL_SNAKE} characters",
+        )
+    derived = derived_from_class(text)
+    try:
+        class_name("status_enum", derived["status_enum"])
+        dotted_module("model module", derived["module"])
+        snake_name("table", derived["table"])
+        snake_name("enum_type_name", derived["enum_type_name"], max_length=MAX_ENUM_TYPE)
+        words("entity", derived["entity"])
+        snake_name(
+            "handler_function",
+            derived["handler_function"],
+            max_length=MAX_FUNCTION,
+            module_level=True,
+        )
+    except UsageError as error:
+        raise _fail(answer, text, f"a name derived from it is refused ({error})") from None
+    return text
+
+
+def derived_from_class(model_class: str) -> dict[str, str]:
+    """The names a model's class gives the answers not given (the one place for them; a new
+    model's module is `module` in the models package)."""
+    snake = snake_case(model_class)
+    return {
+        "module": snake,
+        "status_enum": f"{model_class}Status",
+        "table": f"{snake}s",
+        "enum_type_name": f"{snake}_status",
+        # An existing model's class may be longer than a new one's: its entity and handler
+        # keep the last words that fit (a new model's always fit whole).
+        "entity": fit_words(snake.replace("_", " "), " ", MAX_NAME),
+        "handler_function": "handle_" + fit_words(snake, "_", MAX_FUNCTION - len("handle_")),
+    }
+
+
+def fit_words(name: str, separator: str, max_length: int) -> str:
+    """`name`'s last words (split at `separator`) that fit in `max_length`: a name derived
+    from a long class is shortened from the front, keeping the words that say what it is
+    (`customer_subscription_renewal` -> `subscription_renewal`). Deterministic; a single
+    word that is too long is returned as it is (its validation then says so)."""
+    parts = name.split(separator)
+    while len(parts) > 1 and len(separator.join(parts)) > max_length:
+        parts = parts[1:]
+    return separator.join(parts)
 
 
 def identifier(answer: str, value: object, *, max_length: int = MAX_NAME) -> str:
@@ -131,8 +204,10 @@ def summary_text(answer: str, value: object) -> str:
 
 def words(answer: str, value: object) -> str:
     """Lowercase words naming what one row is: `email message`."""
-    if not isinstance(value, str) or not WORDS.match(value) or len(value) > MAX_NAME:
+    if not isinstance(value, str) or not WORDS.match(value):
         raise _fail(answer, value, "must be lowercase words (e.g. email message)")
+    if len(value) > MAX_NAME:
+        raise _fail(answer, value, f"must be at most {MAX_NAME} characters")
     return value
 
 

@@ -320,15 +320,17 @@ def _existing_model(layout: Layout, answers: Mapping[str, Any], files: ProjectFi
 
 
 def _new_model(layout: Layout, answers: Mapping[str, Any]) -> _Model:
-    class_ = names.class_name("new_model", answers["new_model"])
-    snake = names.snake_case(class_)
-    module = names.dotted_module("model module", f"{layout.models_import}.{snake}")
-    table = names.snake_name("table", answers.get("table") or f"{snake}s")
+    class_ = names.model_class("new_model", answers["new_model"])
+    derived = names.derived_from_class(class_)
+    module = names.dotted_module("model module", f"{layout.models_import}.{derived['module']}")
+    table = names.snake_name("table", answers.get("table") or derived["table"])
     status_column = names.snake_name("status_column", answers.get("status_column", "status"))
-    status_enum = names.class_name("status_enum", answers.get("status_enum", f"{class_}Status"))
-    enum_type = answers.get("enum_type_name") or f"{snake}_status"
-    enum_type = names.snake_name("enum_type_name", enum_type, max_length=40)
-    path = f"{layout.models_package}/{snake}.py"
+    status_enum = names.class_name(
+        "status_enum", answers.get("status_enum") or derived["status_enum"]
+    )
+    enum_type = answers.get("enum_type_name") or derived["enum_type_name"]
+    enum_type = names.snake_name("enum_type_name", enum_type, max_length=names.MAX_ENUM_TYPE)
+    path = f"{layout.models_package}/{derived['module']}.py"
     return _Model(
         new=True,
         model_class=class_,
@@ -413,11 +415,12 @@ def _resolve_statuses(
 
 def _derived_names(service: str, model: _Model, answers: Mapping[str, Any]) -> dict[str, str]:
     stem = "" if model.status_column == "status" else _stem(model.status_column) + "_"
-    snake = names.snake_case(model.model_class)
+    derived = names.derived_from_class(model.model_class)
     job = answers.get("job_function") or f"process_pending_{stem}{model.table}"
     if len(job) > names.MAX_FUNCTION and not answers.get("job_function"):
         job = f"process_pending_{model.table}"  # the table's name alone is short enough
-    handler = answers.get("handler_function") or f"handle_{snake}"
+    handler = answers.get("handler_function") or derived["handler_function"]
+    entity = answers.get("entity") or derived["entity"]
     return {
         "job_function": names.snake_name(
             "job_function", job, max_length=names.MAX_FUNCTION, module_level=True
@@ -428,7 +431,7 @@ def _derived_names(service: str, model: _Model, answers: Mapping[str, Any]) -> d
         "queue_name": names.constant_name(
             "queue_name", answers.get("queue_name") or f"{service.upper()}_QUEUE"
         ),
-        "entity": names.words("entity", answers.get("entity") or snake.replace("_", " ")),
+        "entity": names.words("entity", entity),
     }
 
 
@@ -506,7 +509,12 @@ def resolve(
         existing_columns=model.columns,
     )
     for index in spec.index_names():
-        names.sql_name("index", index)
+        if len(index) > names.MAX_SQL_NAME:
+            raise UsageError(
+                f"the index name {index!r} (from the table and the status column) is longer "
+                f"than PostgreSQL's {names.MAX_SQL_NAME} characters: give a shorter table or "
+                "status column"
+            )
     _check_clashes(spec, layout)
     return spec
 

@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 from skf.config import load_layout
+from skf.errors import UsageError
 from skf.generate import names
 from skf.generate.service import plan_service
-from skf.generate.spec import resolve
+from skf.generate.spec import _MODULE_NAMES, resolve
 
 RUFF = [sys.executable, "-m", "ruff"]
 _RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(__builtins__))
@@ -37,36 +38,62 @@ def _snake(max_length: int) -> st.SearchStrategy[str]:
     )
 
 
-CLASS = st.from_regex(r"[A-Z][a-z]{1,9}([A-Z][a-z0-9]{1,7}){0,2}", fullmatch=True).filter(
-    lambda name: len(name) <= names.MAX_NAME - len("Status")
+def _valid_class(name: str) -> bool:
+    try:
+        names.model_class("new_model", name)
+    except UsageError:
+        return False
+    return name not in _MODULE_NAMES
+
+
+# Up to the longest classes a new model may have (names.MAX_MODEL_CLASS characters, its
+# snake_case form names.MAX_MODEL_SNAKE), every name derived from them.
+CLASS = st.from_regex(r"[A-Z][a-z0-9]{1,9}([A-Z][a-z0-9]{0,9}){0,4}", fullmatch=True).filter(
+    _valid_class
 )
 STATUS = st.from_regex(r"[A-Z][a-z]{1,8}(_[a-z]{1,6}| [A-Z][a-z]{1,6})?", fullmatch=True)
 
 
 @st.composite
-def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+def answer_sets(draw: st.DrawFn, explicit_table: bool = False) -> dict[str, Any]:
     statuses = draw(st.lists(STATUS, min_size=4, max_size=4, unique_by=names.member_for_value))
     answers: dict[str, Any] = {
         "service_name": draw(_snake(names.MAX_SERVICE)),
         "new_model": draw(CLASS),
-        "table": draw(_snake(20)),
         "statuses": ",".join(statuses),
         "batch_size": draw(st.integers(1, 10_000)),
         "lease_seconds": draw(st.floats(0.5, 86_400, allow_nan=False)),
         "coalesce": draw(st.booleans()),
     }
-    if draw(st.booleans()):  # index names stay within PostgreSQL's 63 characters
-        answers["status_column"] = draw(_snake(16)) + "_status"
+    if explicit_table or draw(st.booleans()):  # else derived from the class
+        answers["table"] = draw(_snake(20))
+        if draw(st.booleans()):  # index names stay within PostgreSQL's 63 characters
+            answers["status_column"] = draw(_snake(16)) + "_status"
     return answers
 
 
+LONGEST_STATUSES = ",".join(f"{letter}{'a' * (names.MAX_STATUS - 1)}" for letter in "QPCE")
 LONGEST = {
     "service_name": "s" * names.MAX_SERVICE,
-    "new_model": "M" + "m" * (names.MAX_NAME - len("Status") - 1),
+    "new_model": "M" + "m" * (names.MAX_MODEL_CLASS - 1),
     "table": "t" * 20,
     "status_column": "c" * 20 + "_status",  # ix_<table>_<stem>_processing_claimed: 63
-    "statuses": ",".join(f"{letter}{'a' * (names.MAX_STATUS - 1)}" for letter in "QPCE"),
+    "statuses": LONGEST_STATUSES,
 }
+# The longest class whose every name is derived from it: 26 characters, 31 in snake_case
+# (table, entity, enum type, handler and job function at or near their own limits).
+LONGEST_CLASS = "AbcdeFghijKlmnoPqrstUvwxYz"
+LONGEST_DERIVED = {
+    "service_name": "s" * names.MAX_SERVICE,
+    "new_model": LONGEST_CLASS,
+    "statuses": LONGEST_STATUSES,
+}
+
+
+def test_the_longest_class_is_as_long_as_validation_allows() -> None:
+    assert len(LONGEST_CLASS) == names.MAX_MODEL_CLASS
+    assert len(names.snake_case(LONGEST_CLASS)) == names.MAX_MODEL_SNAKE
+    assert _valid_class(LONGEST_CLASS)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +126,7 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 @example(LONGEST)
+@example(LONGEST_DERIVED)
 @given(answer_sets())
 def test_every_generated_service_compiles_is_ruff_clean_and_its_tests_collect(
     init_host: Path, answers: dict[str, Any]
@@ -210,7 +238,7 @@ def render_module(answers: dict[str, Any]) -> str:
 
 
 @settings(max_examples=15, deadline=None)
-@given(answer_sets(), answer_sets())
+@given(answer_sets(explicit_table=True), answer_sets(explicit_table=True))
 def test_two_generated_services_share_only_what_the_pattern_mandates(
     first: dict[str, Any], second: dict[str, Any]
 ) -> None:
@@ -222,3 +250,47 @@ def test_two_generated_services_share_only_what_the_pattern_mandates(
     one, other = render_module(first), render_module(second)
     allowed = MANDATED | import_lines(one) | import_lines(other)
     assert duplicated_lines(one, other) <= allowed, duplicated_lines(one, other) - allowed
+
+
+# -- every class validation accepts gives valid derived names ---------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@example("M" * names.MAX_NAME)  # a 32-character class, what the generic class limit allows
+@example(LONGEST_CLASS)
+@example("AbCdEfGhIjKlMnOpQrStUv")  # 22 characters, 31 + 1 in snake_case
+@example("Pas")  # its table would be `pass`
+@example("Match")  # its module is `match`, a soft keyword: importable
+@given(st.from_regex(r"[A-Z][A-Za-z0-9]{0,35}", fullmatch=True))
+def test_a_new_models_class_is_refused_in_one_line_or_every_derived_name_fits(name: str) -> None:
+    """`skf new service --new-model CLASS` with nothing else given: either the class is
+    refused, in one line naming the answer, or every name derived from it is valid and
+    within its limit (nothing derived is refused later)."""
+    from generate_reference import EXAMPLE
+
+    answers = {"service_name": "widget_pinger", "new_model": name}
+    try:
+        names.model_class("new_model", name)
+    except UsageError as refused:
+        message = str(refused)
+        assert message.startswith(f"new_model {name!r}: "), message
+        assert "\n" not in message
+        with pytest.raises(UsageError, match=f"^new_model {name!r}: "):
+            resolve(load_layout(EXAMPLE), answers)
+        return
+    assume(name not in _MODULE_NAMES)
+    spec = resolve(load_layout(EXAMPLE), answers)
+    snake = names.snake_case(name)
+    assert (spec.status_enum, spec.table, spec.enum_type_name) == (
+        f"{name}Status",
+        f"{snake}s",
+        f"{snake}_status",
+    )
+    assert len(spec.status_enum) <= names.MAX_NAME
+    assert len(spec.table) <= names.MAX_NAME
+    assert spec.enum_type_name is not None
+    assert len(spec.enum_type_name) <= names.MAX_ENUM_TYPE
+    assert spec.entity == snake.replace("_", " ")  # whole: a new model's always fits
+    assert len(spec.entity) <= names.MAX_NAME
+    assert spec.handler_function == f"handle_{snake}"
+    assert len(spec.job_function) <= names.MAX_FUNCTION

@@ -96,3 +96,45 @@ def test_snake_case_of_class_names() -> None:
     assert names.snake_case("EmailMessage") == "email_message"
     assert names.snake_case("HTTPCheck") == "http_check"
     assert names.snake_case("Widget2Go") == "widget2_go"
+
+
+def test_a_new_models_class_is_limited_so_that_every_derived_name_fits() -> None:
+    longest = "AbcdeFghijKlmnoPqrstUvwxYz"  # 26 characters, 31 in snake_case
+    assert names.model_class("new_model", longest) == longest
+    derived = names.derived_from_class(longest)
+    assert derived == {
+        "module": "abcde_fghij_klmno_pqrst_uvwx_yz",
+        "status_enum": "AbcdeFghijKlmnoPqrstUvwxYzStatus",
+        "table": "abcde_fghij_klmno_pqrst_uvwx_yzs",
+        "enum_type_name": "abcde_fghij_klmno_pqrst_uvwx_yz_status",
+        "entity": "abcde fghij klmno pqrst uvwx yz",
+        "handler_function": "handle_abcde_fghij_klmno_pqrst_uvwx_yz",
+    }
+    assert len(derived["status_enum"]) == names.MAX_NAME
+    assert len(derived["table"]) == names.MAX_NAME
+    assert names.model_class("new_model", "Match") == "Match"  # module `match`: a soft keyword
+    for value, reason in [
+        ("W" + "w" * 26, "must be at most 26 characters (its status enum, Ww"),
+        ("AbCdEfGhIjKlMnOpQrStUv", "its snake_case form 'ab_cd_ef_gh_ij_kl_mn_op_qr_st_uv'"),
+        ("Pas", "a name derived from it is refused (table 'pass': is a Python keyword)"),
+        ("Not", "a name derived from it is refused (model module 'not': must be an import"),
+        ("None", "is a Python keyword"),
+    ]:
+        with pytest.raises(UsageError, match=f"^new_model '{value}': ") as refused:
+            names.model_class("new_model", value)
+        assert reason in str(refused.value)
+        assert "\n" not in str(refused.value)
+
+
+def test_an_existing_models_long_class_gives_an_entity_and_handler_that_fit() -> None:
+    """An existing model's class may be as long as any class (names.MAX_NAME); the names
+    derived from it keep its last words that fit, deterministically."""
+    derived = names.derived_from_class("ABcDEfGHiJKlMNoPQrSTuVWxYZaBcDEf")
+    assert derived["entity"] == "m no p qr s tu v wx y za bc d ef"  # 32 characters
+    assert derived["handler_function"] == "handle_hi_j_kl_m_no_p_qr_s_tu_v_wx_y_za_bc_d_ef"  # 48
+    assert names.derived_from_class("CustomerAccountSubscriptionRenew")["entity"] == (
+        "account subscription renew"
+    )
+    assert names.fit_words("a_bb_ccc", "_", 6) == "bb_ccc"
+    assert names.fit_words("a_bb_ccc", "_", 8) == "a_bb_ccc"
+    assert names.fit_words("abcdefgh", "_", 4) == "abcdefgh"  # one word: left to validation

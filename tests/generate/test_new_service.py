@@ -177,6 +177,16 @@ REFUSALS = [
      "whole number"),
     (("new", "service", "x", "--new-model", "Widget", "--data", 'summary=a"""b'), "",
      "letters, digits"),
+    (("new", "service", "x", "--new-model", "M" + "m" * 31), "",
+     f"new_model 'M{'m' * 31}': must be at most 26 characters (its status enum, "
+     f"M{'m' * 31}Status, must fit in 32)"),
+    (("new", "service", "x", "--new-model", "AbCdEfGhIjKlMnOpQrStUv"), "",
+     "new_model 'AbCdEfGhIjKlMnOpQrStUv': its snake_case form 'ab_cd_ef_gh_ij_kl_mn_op_qr_st_uv'"
+     " (which names the table, the module and the enum type) must be at most 31 characters"),
+    (("new", "service", "x", "--new-model", "Widget", "--table", "t" * 30, "--status-column",
+      "c" * 20 + "_status"),
+     "", "(from the table and the status column) is longer than PostgreSQL's 63 characters: "
+     "give a shorter table or status column"),
     (("new", "service", "x"), "", "missing --model MODULE:CLASS"),
     (("new", "service", "x", "--model", "a:B", "--new-model", "C"), "", "not both"),
 ]  # fmt: skip
