@@ -8,6 +8,7 @@ import typer
 from skf.cli.root import app
 from skf.config import load_layout
 from skf.generate.host import plan_init
+from skf.generate.host_record import HOST_RECORD
 
 
 @app.command("init")
@@ -26,6 +27,10 @@ def init(
         typer.echo(f"found    {found}")
     for key, value in plan.tool_skf.items():
         typer.echo(f"found    {key} = {value} (recorded in [tool.skf])")
+    for path, version in plan.recorded.items():
+        typer.echo(
+            f"owned    {path}: template v{version}'s render, kept current by skf update --host"
+        )
     if plan.changes.is_empty:
         for note in plan.notes:
             typer.echo(f"note: {note}")
@@ -39,6 +44,8 @@ def init(
         typer.echo(f"{'created ' if change.kind == 'create' else 'modified'} {change.path}")
     for note in plan.notes:
         typer.echo(f"note: {note}")
+    if set(plan.changes.paths) <= {HOST_RECORD}:
+        return  # every piece was there: only the record of the files skf keeps current
     typer.echo(
         "next: skf new service NAME --new-model CLASS (or --model MODULE:CLASS "
         "--status-column COLUMN); the generated tests need pytest, pytest-asyncio, aiosqlite "

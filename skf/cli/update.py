@@ -1,4 +1,5 @@
-"""`skf update [NAME ... | --all]`: bring generated services to the current template."""
+"""`skf update [NAME ... | --all] [--host]`: bring generated services and the host's files to the
+current template."""
 
 from enum import StrEnum
 from pathlib import Path
@@ -10,6 +11,7 @@ from skf.cli.root import app
 from skf.config import load_layout
 from skf.errors import UsageError
 from skf.generate.versions import TemplateSource
+from skf.lifecycle.merge_files import FileOutcome
 from skf.lifecycle.update import UpdatePlan, plan_update, refuse_uncommitted
 
 
@@ -18,23 +20,37 @@ class ConflictOption(StrEnum):
     rej = "rej"
 
 
+def _outcomes(outcomes: list[FileOutcome]) -> None:
+    for outcome in outcomes:
+        detail = f" ({outcome.conflicts} conflicting hunks)" if outcome.action == "conflict" else ""
+        if outcome.rej:
+            detail += f", the template's hunks in {outcome.rej}"
+        typer.echo(f"  {outcome.action:<10} {outcome.path}{detail}")
+
+
 def _report(plan: UpdatePlan, dry_run: bool) -> None:
+    verb = "would update" if dry_run else "updated"
     for name in plan.current:
         typer.echo(f"nothing to do: {name} is at template v{plan.version} (current)")
     for update in plan.updated:
-        verb = "would update" if dry_run else "updated"
         typer.echo(f"{verb} {update.service}: template v{update.old} -> v{update.new}")
-        for outcome in update.files:
-            detail = (
-                f" ({outcome.conflicts} conflicting hunks)" if outcome.action == "conflict" else ""
-            )
-            if outcome.rej:
-                detail += f", the template's hunks in {outcome.rej}"
-            typer.echo(f"  {outcome.action:<10} {outcome.path}{detail}")
+        _outcomes(update.files)
         for path in update.shared:
             typer.echo(f"  {'patched':<10} {path}")
         for note in update.notes:
             typer.echo(f"  note: {note}")
+    if plan.host_current:
+        typer.echo(f"nothing to do: the host's files are at template v{plan.version} (current)")
+    if plan.host is not None:
+        host = plan.host
+        typer.echo(f"{verb} the host's files: template v{host.old} -> v{host.new}")
+        _outcomes(host.files)
+        for path in host.shared:
+            typer.echo(f"  {'patched':<10} {path}")
+        for note in host.notes:
+            typer.echo(f"  note: {note}")
+    for note in plan.notes:
+        typer.echo(f"note: {note}")
 
 
 @app.command("update")
@@ -44,7 +60,18 @@ def update(
         typer.Argument(metavar="NAME", help="Services to update.", show_default=False),
     ] = None,
     all_services: Annotated[
-        bool, typer.Option("--all", help="Update every generated (recorded) service.")
+        bool,
+        typer.Option(
+            "--all", help="Update every generated (recorded) service, and the host's files."
+        ),
+    ] = False,
+    host: Annotated[
+        bool,
+        typer.Option(
+            "--host",
+            help="Update the host's files skf keeps current (runtime module, session module, "
+            "test fixtures: those .skf/host.yml lists).",
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the merged result as a diff; write nothing.")
@@ -73,15 +100,24 @@ def update(
         Path | None, typer.Option("--project", metavar="DIR", help="The host project's root.")
     ] = None,
 ) -> None:
-    """Merge what changed in the template since each service was generated into its files.
+    """Merge what changed in the template since each service was generated into its files
+    (and, with --host or --all, into the host files skf keeps current).
 
     Exit codes: 0 updated (or nothing to do), 1 conflicts left to resolve, 2 refused.
     """
-    if bool(names) == all_services:
+    if names and all_services:
         raise UsageError("give the services to update (skf update NAME ...) or --all, not both")
+    if not (names or all_services or host):
+        raise UsageError(
+            "give the services to update (skf update NAME ...), --all, or --host (the host's files)"
+        )
     layout = load_layout(project or Path.cwd())
     plan = plan_update(
-        layout, names or (), source=TemplateSource.given(template), conflict=conflict.value
+        layout,
+        None if all_services else names or [],
+        host="required" if host else "if recorded" if all_services else "skip",
+        source=TemplateSource.given(template),
+        conflict=conflict.value,
     )
     if dry_run:
         typer.echo(plan.changes.diff(), nl=False)

@@ -6,7 +6,11 @@ declarative base, the architecture doc skeleton, docker-compose.yml, the test fi
 generated tests use, and pytest's configuration. A piece that exists where the layout says is
 reused; one that exists elsewhere is found (by what it is, not where it is) and `[tool.skf]`
 records its place; only missing pieces are rendered from the template (part `host`).
-Everything goes into one ChangeSet; on a codebase that has it all, that ChangeSet is empty.
+The host record (`.skf/host.yml`, skf.generate.host_record) lists the runtime module, the
+session module and the test fixtures when init created them or found them to be a released
+template version's render, byte for byte: `skf update --host` keeps those current.
+Everything goes into one ChangeSet; on a codebase that has it all (and whose record lists
+them), that ChangeSet is empty.
 """
 
 import json
@@ -22,7 +26,16 @@ from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import ProjectError
 from skf.generate import pyfile, settings_patch
+from skf.generate.host_record import (
+    HOST_RECORD,
+    HostRecord,
+    adopt,
+    dump,
+    host_files,
+    read_host_record,
+)
 from skf.generate.template import layout_data, render
+from skf.generate.versions import TemplateSource
 from skf.project.files import ProjectFiles
 from skf.project.models import DeclarativeBaseInfo, find_declarative_base
 from skf.project.source import ParseFailure, SourceFile
@@ -62,6 +75,9 @@ class InitPlan:
     notes: list[str] = field(default_factory=list)
     tool_skf: dict[str, str] = field(default_factory=dict)
     """Keys `[tool.skf]` gains (pieces found away from the default layout)."""
+    recorded: dict[str, int] = field(default_factory=dict)
+    """Host files the host record gains: path -> the template version they are the render
+    of (skf keeps them current: `skf update --host`)."""
 
 
 def _parsed(files: ProjectFiles, path: str, needle: str) -> SourceFile | None:
@@ -274,10 +290,10 @@ def _conftest(plan: InitPlan, rendered: dict[str, bytes], files: ProjectFiles) -
     return None
 
 
-def _settings_fields(plan: InitPlan) -> None:
-    layout = plan.layout
+def add_host_settings(changes: ChangeSet, layout: Layout) -> None:
+    """The settings skf's session and startup modules read (HOST_SETTINGS), those missing."""
     settings_patch.add_settings_fields(
-        plan.changes,
+        changes,
         path=layout.settings_module,
         module_name=layout.settings_import,
         class_name=layout.settings_class,
@@ -331,7 +347,8 @@ def plan_init(layout: Layout) -> InitPlan:
         layout = replace(layout, **cast(dict[str, Any], discovered))
     plan = InitPlan(layout, ChangeSet(layout.root), tool_skf=discovered)
     base = find_declarative_base(files, layout.models_package)
-    rendered = render("host", host_answers(layout, base))
+    answers = host_answers(layout, base)
+    rendered = render("host", answers)
     pieces = {
         layout.settings_module: "settings",
         layout.scheduler_module: "shared scheduler",
@@ -357,10 +374,35 @@ def plan_init(layout: Layout) -> InitPlan:
     if layout.settings_module not in created and (
         layout.session_module in created or layout.startup_module in created
     ):
-        _settings_fields(plan)
+        add_host_settings(plan.changes, layout)
     conftest = _conftest(plan, rendered, files)
     if conftest is not None:
         created.append(conftest)
     _packages(plan, created)
     _pyproject(plan, rendered)
+    _record_host_files(plan, answers, rendered, created)
     return plan
+
+
+def _record_host_files(
+    plan: InitPlan, answers: dict[str, str], rendered: dict[str, bytes], created: list[str]
+) -> None:
+    """The host record gains the files skf keeps current that it lacks: those created now
+    (at the current version) and those found that are a released version's render."""
+    layout = plan.layout
+    existing = read_host_record(layout)
+    recorded = dict(existing.files) if existing is not None else {}
+    source = TemplateSource.default()
+    candidates: dict[str, bytes] = {}
+    for path in host_files(layout):
+        if path in created:
+            plan.recorded[path] = source.current  # (again, if it had been deleted)
+        elif path in recorded:
+            continue  # `skf update --host` keeps it current from here
+        elif layout.path(path).is_file():
+            candidates[path] = layout.path(path).read_bytes()
+    adoption = adopt(layout, candidates, rendered, answers, source)
+    plan.recorded.update(adoption.adopted)
+    plan.notes.extend(adoption.notes)
+    if plan.recorded:
+        plan.changes.write(HOST_RECORD, dump(HostRecord({**recorded, **plan.recorded})))

@@ -40,13 +40,14 @@ others.
 """
 
 import contextlib
+import functools
 import gzip
 import io
 import os
 import re
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -169,6 +170,28 @@ class TemplateSource:
             )
         return location
 
+    def files(self, number: int) -> dict[str, bytes]:
+        """The files of version `number` (as `template_files` reads them), without
+        extracting anything; empty when the source lacks that version."""
+        location = self.entries.get(number)
+        if location is None:
+            return {}
+        return template_files(location) if location.is_dir() else archive_files(location)
+
+    def renders_alike(
+        self, old: int, new: int, sources: Callable[[str], bool], part: str = "service"
+    ) -> bool:
+        """Whether versions `old` and `new` render the same files from the same answers,
+        as far as the template files `sources` selects (of `part`) go (see
+        `render_inputs`). False when either version is not available: then nobody can
+        tell."""
+        if old == new:
+            return True
+        before, after = self.files(old), self.files(new)
+        if not before or not after:
+            return False
+        return render_inputs(before, sources, part) == render_inputs(after, sources, part)
+
     @contextlib.contextmanager
     def open(self, number: int) -> Iterator[TemplateVersion]:
         """Version `number`, extracted into a temporary directory if it is an archive."""
@@ -239,6 +262,68 @@ def archives(directory: Path) -> dict[int, Path]:
         for child in directory.iterdir()
         if (match := _ARCHIVE.match(child.name))
     }
+
+
+# -- what a rendered file depends on ------------------------------------------------------
+
+SHARED_SOURCES = ("_macros.jinja",)
+"""Template files every rendered file may use."""
+_QUESTION_PROSE = frozenset({"help", "validator"})
+
+
+def service_sources(name: str) -> bool:
+    """The template files of the service part (what `skf new service` renders)."""
+    return name.startswith("service/")
+
+
+def render_inputs(
+    files: dict[str, bytes], sources: Callable[[str], bool], part: str
+) -> dict[str, Any]:
+    """What the template files `sources` selects (of `part`, "service" or "host") render
+    from, comparable across versions: those files, the shared macros, and copier.yml as data
+    without the version number, the questions' help texts and validators, and, for the host
+    part, without what only services use (questions asked for the service part only, the
+    settings a version declares for services).
+
+    Every version bumps `_skf_template_version`, and a version may change only the host part
+    (or only a validator, which refuses answers but renders accepted ones alike); comparing
+    whole versions would call every service behind after each release. Comparing these
+    inputs tells whether a service (or a host file) would render differently.
+    """
+    inputs: dict[str, Any] = {
+        name: data for name, data in files.items() if sources(name) or name in SHARED_SOURCES
+    }
+    config = _copier_config(files.get("copier.yml", b""))
+    if isinstance(config, dict):
+        config = {
+            key: _without_prose(value)
+            for key, value in config.items()
+            if key != "_skf_template_version" and not (part == "host" and _service_only(key, value))
+        }
+    inputs["copier.yml"] = config
+    return inputs
+
+
+@functools.lru_cache(maxsize=16)
+def _copier_config(data: bytes) -> Any:
+    """copier.yml as data (parsed once per content: a check compares several records with
+    the same versions); its bytes when it does not parse, so that any change counts."""
+    try:
+        return YAML(typ="safe", pure=True).load(data.decode("utf-8"))
+    except (UnicodeDecodeError, YAMLError):
+        return data
+
+
+def _without_prose(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in _QUESTION_PROSE}
+    return value
+
+
+def _service_only(key: str, value: Any) -> bool:
+    if key == "_skf_settings":
+        return True
+    return isinstance(value, dict) and "part == 'service'" in str(value.get("when", ""))
 
 
 # -- archives ------------------------------------------------------------------------------

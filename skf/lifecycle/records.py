@@ -8,6 +8,7 @@ from typing import Any
 from skf.config import Layout
 from skf.errors import ProjectError, UsageError
 from skf.generate import record
+from skf.generate.host_record import HOST_RECORD
 from skf.generate.spec import ServiceSpec, resolve
 from skf.generate.template import template_version
 from skf.project.files import ProjectFiles
@@ -90,15 +91,16 @@ def spec_from_record(
 
 
 def template_state(layout: Layout) -> str:
-    """A digest of what tells whether generated services are behind: the current template
-    version and every record (the check engine keys its cached results on it)."""
+    """A digest of what tells whether generated services and the host's files are behind:
+    the current template version, every service record and the host record (the check
+    engine keys its cached results on it)."""
     hasher = hashlib.blake2b(str(template_version()).encode(), digest_size=16)
     directory = layout.path(record.RECORDS_DIR)
-    if directory.is_dir():
-        for file in sorted(directory.glob("*.yml")):
-            hasher.update(b"\0" + file.name.encode() + b"\0")
-            try:
-                hasher.update(file.read_bytes())
-            except OSError:
-                hasher.update(b"unreadable")
+    files = sorted(directory.glob("*.yml")) if directory.is_dir() else []
+    for file in [*files, layout.path(HOST_RECORD)]:
+        hasher.update(b"\0" + file.name.encode() + b"\0")
+        try:
+            hasher.update(file.read_bytes())
+        except OSError:
+            hasher.update(b"unreadable")
     return hasher.hexdigest()

@@ -1,4 +1,4 @@
-"""`skf update`: bring generated services to the current template version.
+"""`skf update`: bring generated services (and the host's files) to the current template.
 
 For each service whose record is behind, the old version is rendered with the recorded
 answers (base) and the new one with the same answers plus what the new version adds
@@ -14,11 +14,12 @@ answers (base) and the new one with the same answers plus what the new version a
   run again (`skf.generate.service.patch_shared_files`), adding what the new version adds
   (a setting, say) and leaving what exists as it is;
 - the record gets the new version and answers.
-Everything, for every service asked for, goes into one ChangeSet: all or nothing.
+The host's files skf owns (runtime module, session module, test fixtures) are updated the
+same way by `skf.lifecycle.host_update` (`--host`, and with `--all`). Everything, for every
+service asked for and the host, goes into one ChangeSet: all or nothing.
 """
 
 import ast
-import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -28,28 +29,16 @@ import libcst as cst
 
 from skf.changes import ChangeSet
 from skf.config import Layout
-from skf.errors import ProjectError, SkfError, UsageError
+from skf.errors import ProjectError, UsageError
 from skf.generate import pyfile, record
+from skf.generate.host_record import HOST_RECORD, read_host_record
 from skf.generate.service import module_path, patch_shared_files, template_answers
 from skf.generate.spec import ServiceSpec
-from skf.generate.template import render
 from skf.generate.versions import TemplateSource, TemplateVersion
-from skf.lifecycle.merge import MergeResult, merge_text, rejects
+from skf.lifecycle.host_update import ADOPT, HostUpdate, plan_host_update
+from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, render_version
 from skf.lifecycle.records import load_record, record_names, spec_from_record
 from skf.project.files import ProjectFiles
-
-ConflictStyle = Literal["merge", "rej"]
-HANDLER = re.compile(r"^# skf:begin handler.*?^# skf:end handler\n", re.MULTILINE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    path: str
-    action: str
-    """merged, created, deleted, conflict, kept deleted, kept (dropped by the template)."""
-    conflicts: int = 0
-    rej: str | None = None
-    """`--conflict rej`: the file holding the hunks that did not apply."""
 
 
 @dataclass
@@ -67,6 +56,11 @@ class ServiceUpdate:
         return [f for f in self.files if f.action in ("conflict", "kept (dropped by template)")]
 
 
+HostScope = Literal["skip", "if recorded", "required"]
+"""Whether an update takes the host's files (skf.lifecycle.host_update) too: not at all,
+when the host has a record (`--all`), or necessarily (`--host`: no record is an error)."""
+
+
 @dataclass
 class UpdatePlan:
     changes: ChangeSet
@@ -75,27 +69,44 @@ class UpdatePlan:
     """Services already at the current version: nothing to do."""
     version: int = 0
     """The current template version."""
+    host: HostUpdate | None = None
+    """The host files' update, if any of them was behind."""
+    host_current: bool = False
+    """The host files were asked for and are all current: nothing to do."""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def conflicted(self) -> list[FileOutcome]:
-        return [outcome for update in self.updated for outcome in update.conflicted]
+        host = self.host.conflicted if self.host is not None else []
+        return [outcome for update in self.updated for outcome in update.conflicted] + host
 
 
 def plan_update(
     layout: Layout,
-    names: Sequence[str] = (),
+    names: Sequence[str] | None = None,
     *,
+    host: HostScope = "skip",
     source: TemplateSource | None = None,
     conflict: ConflictStyle = "merge",
     files: ProjectFiles | None = None,
 ) -> UpdatePlan:
-    """The update of `names` (every recorded service when empty) as one ChangeSet."""
+    """The update of the services `names` (None: every recorded one) and, as `host` says,
+    of the host's files, as one ChangeSet."""
     source = source or TemplateSource.default()
     files = files or ProjectFiles(layout)
-    chosen = list(dict.fromkeys(names)) or record_names(layout)
-    if not chosen:
+    chosen = list(dict.fromkeys(names)) if names is not None else record_names(layout)
+    host_record = read_host_record(layout) if host != "skip" else None
+    if host == "required" and host_record is None:
+        raise UsageError(
+            f"the host has no record ({HOST_RECORD}) of the files skf keeps current: {ADOPT}"
+        )
+    if not chosen and host_record is None:
         raise UsageError(f"no generated services to update (no records in {record.RECORDS_DIR})")
     plan = UpdatePlan(ChangeSet(layout.root), version=source.current)
+    if host == "if recorded" and host_record is None:
+        plan.notes.append(
+            f"the host's files were not updated: it has no record ({HOST_RECORD}); {ADOPT}"
+        )
     for name in chosen:
         recorded = load_record(layout, name)
         if recorded.template_version == source.current:
@@ -109,6 +120,11 @@ def plan_update(
         plan.updated.append(
             _update_service(layout, files, source, recorded, plan.changes, conflict)
         )
+    if host_record is not None:
+        plan.host = plan_host_update(
+            layout, host_record, plan.changes, source=source, conflict=conflict, files=files
+        )
+        plan.host_current = plan.host is None
     return plan
 
 
@@ -133,11 +149,11 @@ def _update_service(
     # Answers a newer skf computes that the record lacks join it; the recorded ones win.
     answers = {**spec.template_data(), **recorded.answers}
     with source.open(old) as old_version, source.open(new) as new_version:
-        base = _render(old_version, {**data, **recorded.answers})
-        theirs = _render(new_version, {**data, **answers})
+        base = render_version(old_version, "service", {**data, **recorded.answers})
+        theirs = render_version(new_version, "service", {**data, **answers})
         labels = (f"template v{old}", f"template v{new}")
         for path in sorted(set(base) | set(theirs)):
-            outcome = _merge_file(changes, path, base.get(path), theirs.get(path), labels, conflict)
+            outcome = merge_file(changes, path, base.get(path), theirs.get(path), labels, conflict)
             if outcome is not None:
                 update.files.append(outcome)
         settings = _settings(recorded, new_version)
@@ -166,15 +182,6 @@ def _update_service(
     )
     changes.write(record.record_path(spec.service_name), record.dump(new_record))
     return update
-
-
-def _render(version: TemplateVersion, data: dict[str, Any]) -> dict[str, bytes]:
-    try:
-        return render("service", data, version.directory)
-    except Exception as error:  # Copier's and Jinja's errors: the template's, reported
-        raise SkfError(
-            f"rendering template v{version.number} failed: {type(error).__name__}: {error}"
-        ) from error
 
 
 def _settings(recorded: record.ServiceRecord, version: TemplateVersion) -> dict[str, Any]:
@@ -226,68 +233,6 @@ def _current_defaults(
             if isinstance(value, bool | int | float):
                 found[setting.answer] = value
     return found
-
-
-def _with_handler(text: str, handler: str | None) -> str:
-    if handler is None:
-        return text
-    regions = HANDLER.findall(text)
-    if len(regions) != 1:
-        return text
-    return text.replace(regions[0], handler)
-
-
-def _merge_file(
-    changes: ChangeSet,
-    path: str,
-    base_bytes: bytes | None,
-    theirs_bytes: bytes | None,
-    labels: tuple[str, str],
-    conflict: ConflictStyle,
-) -> FileOutcome | None:
-    ours_bytes = changes.read_bytes(path)
-    if base_bytes is not None and ours_bytes is None:
-        return FileOutcome(path, "kept deleted")
-    if ours_bytes is None:
-        assert theirs_bytes is not None
-        changes.write(path, theirs_bytes)
-        return FileOutcome(path, "created")
-    ours = ours_bytes.decode("utf-8")
-    handlers = HANDLER.findall(ours)
-    handler = handlers[0] if len(handlers) == 1 else None
-    base = _with_handler(base_bytes.decode("utf-8"), handler) if base_bytes is not None else ""
-    if theirs_bytes is None:
-        if ours == base:
-            changes.delete(path)
-            return FileOutcome(path, "deleted")
-        return FileOutcome(path, "kept (dropped by template)", conflicts=1)
-    theirs = _with_handler(theirs_bytes.decode("utf-8"), handler)
-    result = merge_text(base, ours, theirs, ours_label="current", theirs_label=labels[1])
-    return _apply(changes, path, ours, result, labels, conflict)
-
-
-def _apply(
-    changes: ChangeSet,
-    path: str,
-    ours: str,
-    result: MergeResult,
-    labels: tuple[str, str],
-    conflict: ConflictStyle,
-) -> FileOutcome | None:
-    if result.clean:
-        if result.text == ours:
-            return None
-        changes.write(path, result.text)
-        return FileOutcome(path, "merged")
-    if conflict == "rej":
-        resolved = "".join(result.resolved)
-        if resolved != ours:
-            changes.write(path, resolved)
-        rej = f"{path}.rej"
-        changes.write(rej, rejects(path, result.conflicts, *labels))
-        return FileOutcome(path, "conflict", len(result.conflicts), rej)
-    changes.write(path, result.text)
-    return FileOutcome(path, "conflict", len(result.conflicts))
 
 
 # -- uncommitted changes ---------------------------------------------------------------------

@@ -48,6 +48,8 @@ def test_bare_copier_renders_what_skf_renders(tmp_path: Path) -> None:
         ("service_name", "s" * 31),
         ("model_class", "widget"),
         ("model_class", "URL"),
+        ("model_class", "M" + "m" * 26),  # a new model's: its status enum would not fit
+        ("model_class", "AbCdEfGhIjKlMnOpQrStUv"),  # 32 characters in snake_case
         ("summary", 'says "hi"'),
         ("table", "My Table"),
         ("monitored_member", "not a member"),

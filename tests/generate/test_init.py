@@ -31,6 +31,7 @@ PIECES = (
     "docker-compose.yml",
     "tests/conftest.py",
     "pyproject.toml",
+    ".skf/host.yml",
 )
 
 

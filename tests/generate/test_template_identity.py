@@ -1,6 +1,7 @@
 """The template is cut from example_service: rendered with example_service's answers, it gives
 back example_service's files. Whoever changes one side without the other breaks these tests
-(for the runtime module: `python scripts/sync_runtime_template.py` re-cuts the template)."""
+(for the runtime module: `python scripts/sync_runtime_template.py` re-cuts the template; the
+session module is re-cut by hand, its layout answers put back)."""
 
 import difflib
 import re
@@ -16,6 +17,7 @@ from generate_reference import (
 
 from skf.config import load_layout
 from skf.generate import record
+from skf.generate.host_record import host_files, read_host_record
 from skf.generate.spec import resolve
 from skf.generate.template import TEMPLATE_DIR, template_version
 
@@ -49,10 +51,23 @@ def test_the_generated_stub_is_marked_as_the_developers_and_raises_nothing() -> 
     assert stub.rstrip().endswith("return None\n\n\n# skf:end handler")
 
 
-def test_the_runtime_module_and_the_test_fixtures_are_what_the_template_renders() -> None:
+def test_the_host_files_skf_keeps_current_are_what_the_template_renders() -> None:
+    """The runtime module, the session module and the test fixtures: example_service is
+    where they are developed, the template renders them into hosts, and `skf update --host`
+    keeps hosts current with them (example_service's host record says so)."""
     rendered = render_host(EXAMPLE)
-    for path in ("src/status_queue.py", "tests/conftest.py"):
+    layout = load_layout(EXAMPLE)
+    owned = host_files(layout)
+    assert sorted(owned) == [
+        "src/session/async_session.py",
+        "src/status_queue.py",
+        "tests/conftest.py",
+    ]
+    for path in owned:
         assert rendered[path] == (EXAMPLE / path).read_text(), path
+    recorded = read_host_record(layout)
+    assert recorded is not None
+    assert dict(recorded.files) == dict.fromkeys(owned, template_version())
 
 
 def test_sitemap_scanner_is_what_skf_generates_from_its_record() -> None:

@@ -32,7 +32,7 @@ from skf.archdoc import ArchitectureDoc
 from skf.check.engine import run_check
 from skf.generate import record
 from skf.generate.template import template_version
-from skf.lifecycle.update import HANDLER
+from skf.lifecycle.merge_files import HANDLER
 
 HAND_EDIT = "logger = logging.getLogger(__name__)\n"
 HANDLER_EDIT = (
@@ -275,7 +275,7 @@ def test_a_git_repository_is_not_required(host: Path, v2: Path) -> None:
 
 
 REFUSALS = [
-    (("update",), "", "give the services to update (skf update NAME ...) or --all"),
+    (("update",), "", "give the services to update (skf update NAME ...), --all, or --host"),
     (("update", "widget_pinger", "--all"), "", "or --all, not both"),
     (("update", "nope"), "", "no record .skf/services/nope.yml"),
     (("update", "widget_pinger"), "module gone", "src/services/widget_pinger_scheduler.py is gone"),

@@ -7,7 +7,7 @@ import pytest
 from generate_support import write
 
 from skf.changes import ChangeSet
-from skf.lifecycle.update import _merge_file
+from skf.lifecycle.merge_files import merge_file
 
 LABELS = ("template v1", "template v2")
 BASE = "a\nb\nc\nd\ne\n"
@@ -19,7 +19,7 @@ def merged(
     if ours is not None:
         write(tmp_path, {"f.py": ours})
     changes = ChangeSet(tmp_path)
-    outcome = _merge_file(
+    outcome = merge_file(
         changes,
         "f.py",
         None if base is None else base.encode(),

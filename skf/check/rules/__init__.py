@@ -20,6 +20,7 @@ from skf.check.rules.missing_compose_env import MissingComposeEnv
 from skf.check.rules.no_batch_size import NoBatchSize
 from skf.check.rules.no_claim_query import NoClaimQuery
 from skf.check.rules.no_stale_rescue import NoStaleRescue
+from skf.check.rules.outdated_host import OutdatedHost
 from skf.check.rules.outdated_template import OutdatedTemplate
 from skf.check.rules.private_scheduler import PrivateScheduler
 from skf.check.rules.registration_outside_setup import RegistrationOutsideSetup
@@ -57,6 +58,7 @@ ALL_RULES: tuple[type[RuleMeta], ...] = tuple(
             NoBatchSize,
             NoClaimQuery,
             NoStaleRescue,
+            OutdatedHost,
             OutdatedTemplate,
             PrivateScheduler,
             RegistrationOutsideSetup,

@@ -1,4 +1,5 @@
-"""SKF208 outdated-template: a generated service is at the current template version."""
+"""SKF208 outdated-template: a generated service is at the current template version (as far
+as what renders a service goes)."""
 
 from collections.abc import Iterator
 from typing import ClassVar
@@ -8,11 +9,12 @@ from skf.check.rule import Example, Rule
 from skf.errors import ProjectError
 from skf.generate import record
 from skf.generate.template import template_version
-from skf.generate.versions import TEMPLATE_DIR, read_version
+from skf.generate.versions import TEMPLATE_DIR, TemplateSource, read_version, service_sources
 from skf.project.inventory import Inventory
 
 _RECORD = record.record_path("email_sender")
 _CURRENT = read_version(TEMPLATE_DIR)
+_BEHIND = 1  # the first version: every later one renders services differently
 
 
 def _record(version: int) -> str:
@@ -39,7 +41,9 @@ class OutdatedTemplate(Rule):
         "Compares the template version in each generated service's record "
         "(`.skf/services/<name>.yml`) with the version of the template skf renders now, and "
         "reports a service generated from an older one, with the `skf update <name>` command "
-        "that merges what changed since (the template's CHANGELOG.md says what that is)."
+        "that merges what changed since (the template's CHANGELOG.md says what that is). A "
+        "version that changes only the host part (the files `skf init` adds) or only how "
+        "questions are asked leaves services as they are, and is not reported here."
     )
     why_is_this_bad = (
         "Template versions carry fixes to the mechanics every service shares (claim, retry, "
@@ -50,7 +54,7 @@ class OutdatedTemplate(Rule):
     VALID = (Example(files={_RECORD: _record(_CURRENT)}, focus=_RECORD),)
     INVALID = (
         Example(
-            files={_RECORD: _record(_CURRENT - 1)},
+            files={_RECORD: _record(_BEHIND)},
             focus=_RECORD,
             expected_lines=(6,),
             note="A record of an older template version than the one skf renders now.",
@@ -59,6 +63,8 @@ class OutdatedTemplate(Rule):
 
     def check(self, inventory: Inventory) -> Iterator[Finding]:
         current = template_version()
+        source = TemplateSource.default()
+        alike: dict[int, bool] = {}
         root = inventory.layout.root
         for service in inventory.services:
             path = record.record_path(service.name)
@@ -72,6 +78,11 @@ class OutdatedTemplate(Rule):
                 continue  # `skf update` reports a broken record when it needs it
             if recorded.service != service.name or recorded.template_version >= current:
                 continue
+            version = recorded.template_version
+            if version not in alike:
+                alike[version] = source.renders_alike(version, current, service_sources)
+            if alike[version]:
+                continue  # the versions since changed nothing a service renders
             line = next(
                 (
                     number
