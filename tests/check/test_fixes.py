@@ -8,7 +8,7 @@ from realworld import FILES
 
 from skf.check.engine import run_check
 from skf.check.fixes import plan_fixes
-from skf.check.rules._reference import COMPOSE, DOC, SERVICE, SETTINGS, service_variant
+from skf.check.rules._reference import COMPOSE, DOC, SERVICE, SETTINGS, service_variant, variant
 
 MINUTES = service_variant(
     (
@@ -102,10 +102,13 @@ def test_the_module_s_own_spelling_of_the_settings_is_used(tmp_path: Path) -> No
     no_import = service_variant(
         ("        misfire_grace_time=settings.EMAIL_SENDER_MISFIRE_GRACE_SECONDS,\n", ""),
     ).replace("from src.config.settings import settings\n", "")
-    no_import = no_import.replace("settings.EMAIL_SENDER_", "config.EMAIL_SENDER_").replace(
-        "from src.integrations.email_client import deliver\n",
-        "from src.config import settings as config_module\n"
-        "from src.integrations.email_client import deliver\n",
+    no_import = variant(
+        no_import.replace("settings.EMAIL_SENDER_", "config.EMAIL_SENDER_"),
+        (
+            "from src.models.email_message import",
+            "from src.config import settings as config_module\n"
+            "from src.models.email_message import",
+        ),
     )
     no_import = no_import.replace(
         "logger = logging.getLogger(__name__)\n",

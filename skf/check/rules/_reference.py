@@ -25,11 +25,10 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from src.config.settings import settings
-from src.integrations.email_client import deliver
 from src.models.email_message import EmailMessage, EmailStatus
 from src.scheduler_instance import scheduler
 from src.session.async_session import get_background_session
-from src.status_queue import Claim, QueuePolicy, RunSummary, StatusQueue, utcnow
+from src.status_queue import Claim, QueuePolicy, RunSummary, StatusQueue, utcnow, wakeup_listener
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +56,8 @@ EMAIL_QUEUE = StatusQueue(
 
 async def send_email_message(message: Row[Any]) -> Mapping[str, Any] | None:
     """Deliver one claimed message. Runs with no database session held."""
+    from src.integrations.email_client import deliver
+
     await deliver(message.id, message.recipient, message.subject, message.body)
     return None
 
@@ -95,6 +96,8 @@ def setup_email_sender_scheduler() -> None:
         coalesce=settings.EMAIL_SENDER_COALESCE,
         replace_existing=True,
     )
+    if settings.EMAIL_SENDER_WAKEUP_ENABLED:
+        wakeup_listener.register(EMAIL_QUEUE, scheduler)
 '''
 
 
@@ -148,6 +151,7 @@ _SERVICE_BLOCK = """\
 | `EMAIL_SENDER_BACKOFF_BASE_SECONDS` | 30.0 | first retry delay (doubles per attempt, with jitter) |
 | `EMAIL_SENDER_BACKOFF_MAX_SECONDS` | 3600.0 | longest retry delay |
 | `EMAIL_SENDER_DRAIN_SECONDS` | 0.0 | keep claiming batches for up to this long per run (0: one batch) |
+| `EMAIL_SENDER_WAKEUP_ENABLED` | false | on PostgreSQL, run as soon as a row becomes due |
 <!-- skf:end service email_sender -->
 """
 
