@@ -9,8 +9,14 @@ start. `skf.cli.app` (for tests and embedding) is the root app with every comman
 import importlib
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:  # typer is imported with the command modules, after the renderer is forked
+    import typer
+
+# Commands that render the template: their renderer is forked before anything heavy is imported
+# (see skf.generate.renderer).
+RENDERING_COMMANDS = frozenset({"new"})
 
 # Command name -> the module under skf.cli that registers it.
 COMMAND_MODULES = {
@@ -29,7 +35,7 @@ COMMAND_MODULES = {
 __all__ = ["COMMAND_MODULES", "app", "main"]
 
 
-def _app_with(modules: Iterable[str]) -> typer.Typer:
+def _app_with(modules: Iterable[str]) -> "typer.Typer":
     for module in modules:
         importlib.import_module(f"skf.cli.{module}")
     from skf.cli.root import app
@@ -37,7 +43,7 @@ def _app_with(modules: Iterable[str]) -> typer.Typer:
     return app
 
 
-def __getattr__(name: str) -> typer.Typer:
+def __getattr__(name: str) -> "typer.Typer":
     if name == "app":
         return _app_with(COMMAND_MODULES.values())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -45,7 +51,16 @@ def __getattr__(name: str) -> typer.Typer:
 
 def main() -> None:
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
-    if command in COMMAND_MODULES:
-        _app_with([COMMAND_MODULES[command]])()
-    else:  # help, --version, or an unknown command (whose error lists every command)
+    if command not in COMMAND_MODULES:  # help, --version, or an unknown command (listing all)
         _app_with(COMMAND_MODULES.values())()
+        return
+    if command not in RENDERING_COMMANDS or "--help" in sys.argv:
+        _app_with([COMMAND_MODULES[command]])()
+        return
+    from skf.generate import renderer
+
+    renderer.start_early()
+    try:
+        _app_with([COMMAND_MODULES[command]])()
+    finally:
+        renderer.release_early()

@@ -12,8 +12,8 @@ from skf.errors import SkfError, UsageError
 from skf.generate import names
 from skf.generate import spec as answers_spec
 from skf.generate.checklist_report import checklist_for
+from skf.generate.renderer import Renderer, take_renderer
 from skf.generate.service import ServicePlan, module_path, plan_service, test_path
-from skf.generate.template import Renderer
 from skf.service_settings import SERVICE_SETTINGS
 from skf.vocabulary import DEFAULT_STATUSES, ROLES
 
@@ -193,7 +193,7 @@ def new_service(
     ] = None,
 ) -> None:
     """Generate a service: module, tests, settings, startup call, compose env, docs, record."""
-    with Renderer() as renderer:  # imports Copier in a child while the answers are read
+    with take_renderer() as renderer:  # imports Copier in a child while the answers are read
         _new_service(
             renderer,
             project,

@@ -12,9 +12,10 @@ from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import ProjectError, UsageError
 from skf.generate import compose_patch, docs_patch, model_patch, record, settings_patch
+from skf.generate.renderer import Renderer, take_renderer
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import register_setup_call
-from skf.generate.template import Renderer, layout_data, template_dir
+from skf.generate.template import layout_data, template_dir
 from skf.generate.versions import TemplateVersion
 from skf.project.files import ProjectFiles
 from skf.project.models import DeclarativeBaseInfo, find_declarative_base
@@ -295,7 +296,7 @@ def plan_service(
             "(the base a new model derives from); run `skf init`"
         )
     # Renders while the shared files are patched.
-    rendered = (renderer or Renderer()).start("service", data, template.directory)
+    rendered = (renderer or take_renderer()).start("service", data, template.directory)
     try:
         notes = patch_shared_files(layout, spec, changes, template.settings)
     finally:

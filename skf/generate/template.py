@@ -1,23 +1,15 @@
 """The Copier template (`template/` at the root of skf's source tree, shipped in the package as
-`skf/_template`) and rendering it.
-
-Rendering happens in a temporary directory whose files are read back into memory: nothing is
-written into the host project here (the caller puts what it wants into a ChangeSet).
+`skf/_template`): where it is, its version, and the layout answers it is rendered with.
 """
 
-import contextlib
-import multiprocessing
 import os
-import tempfile
-import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from skf.config import Layout
 from skf.errors import ConfigError, SkfError
-from skf.generate import names
+from skf.generate import names, renderer
 from skf.generate.versions import ENV_VAR, TEMPLATE_DIR, TemplateSource, read_version
 from skf.project.models import DeclarativeBaseInfo
 
@@ -39,125 +31,16 @@ def template_version() -> int:
 
 def render(part: str, data: dict[str, Any], template: Path | None = None) -> dict[str, bytes]:
     """Render the `part` ("service" or "host") of `template` (default: the current template)
-    with `data` (validated answers).
+    with `data` (validated answers), in this process; see skf.generate.renderer.
 
     Returns the rendered files by POSIX path relative to the project root.
     """
-    from copier import run_copy  # imported here: it is slow to import and only needed now
-
-    with tempfile.TemporaryDirectory(prefix="skf-render-") as directory:
-        run_copy(
-            str(template or template_dir()),
-            directory,
-            data={**data, "part": part},
-            defaults=True,
-            quiet=True,
-            overwrite=True,
-            skip_tasks=True,
-        )
-        root = Path(directory)
-        return {
-            path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*"))
-            if path.is_file()
-        }
-
-
-def _render_failure(error: BaseException) -> SkfError:
-    return SkfError(f"rendering the template failed: {type(error).__name__}: {error}")
-
-
-def _serve(connection: Connection) -> None:
-    """The child: import Copier at once, then render the one job it is given (if any)."""
-    try:
-        import copier  # noqa: F401  (the slow import, done while the parent prepares the job)
-
-        job = connection.recv()
-    except EOFError:
-        return
-    if job is None:
-        return
-    part, data, template = job
-    try:
-        outcome: object = render(part, data, template)
-    except BaseException as error:  # reported to the parent, which raises it
-        outcome = _render_failure(error)
-    connection.send(outcome)
-    connection.close()
-
-
-class Renderer:
-    """Renders one part of the template, in a child process started ahead of time.
-
-    Rendering (Copier: its import, its questions, Jinja) is the slowest step of generating and
-    needs nothing else skf does. Started before the answers are resolved, the child imports
-    Copier meanwhile; given its job, it renders while the caller patches the shared files.
-    Where the process cannot fork safely (no fork, or another thread running) it renders in
-    process when asked. The files are the same either way. Use as a context manager, so that
-    a child given no job (the command stopped early) is released.
-    """
-
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-        self._child: Any = None
-        self._given = False
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-            context = multiprocessing.get_context("fork")
-            ours, theirs = context.Pipe()
-            self._child = context.Process(target=_serve, args=(theirs,), daemon=True)
-            self._child.start()
-            theirs.close()
-            self._connection = ours
-
-    def __enter__(self) -> "Renderer":
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._connection is None:
-            return
-        if not self._given:
-            with contextlib.suppress(OSError):  # the child may be gone already
-                self._connection.send(None)
-        self._connection.close()
-        self._connection = None
-        self._child.join()
-
-    def start(
-        self, part: str, data: dict[str, Any], template: Path | None = None
-    ) -> Callable[[], dict[str, bytes]]:
-        """Start `render(part, data, template)`; the returned function waits for its files."""
-        connection = self._connection
-        if connection is None or self._given:
-            try:
-                files = render(part, data, template)
-            except Exception as error:  # the same report as from the child process
-                raise _render_failure(error) from error
-            return lambda: files
-        self._given = True
-        connection.send((part, data, template))
-
-        def wait() -> dict[str, bytes]:
-            try:
-                outcome = connection.recv()
-            except EOFError:
-                code = self._child.exitcode
-                raise SkfError(f"rendering the template failed (exit code {code})") from None
-            finally:
-                self.close()
-            if isinstance(outcome, BaseException):
-                raise outcome
-            assert isinstance(outcome, dict)
-            return outcome
-
-        return wait
+    return renderer.render(part, data, template or template_dir())
 
 
 def start_render(part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
-    """Render in a child process of its own while the caller goes on (see Renderer)."""
-    return Renderer().start(part, data)
+    """Render the current template in a child process of its own while the caller goes on."""
+    return renderer.Renderer().start(part, data, template_dir())
 
 
 def _checked_import(key: str, value: str) -> str:

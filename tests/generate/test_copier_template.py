@@ -12,8 +12,10 @@ from ruamel.yaml import YAML
 
 from skf.config import load_layout
 from skf.errors import SkfError
+from skf.generate import renderer
+from skf.generate.renderer import Renderer
 from skf.generate.service import template_answers
-from skf.generate.template import TEMPLATE_DIR, Renderer, start_render
+from skf.generate.template import TEMPLATE_DIR, start_render
 from skf.project.files import ProjectFiles
 
 QUESTIONS = {
@@ -91,6 +93,31 @@ def test_a_failing_render_is_reported_as_an_error(
 def test_a_renderer_given_no_job_lets_its_child_go() -> None:
     with Renderer() as renderer:
         child = renderer._child
+    if child is not None:  # forked (no other thread was running)
+        assert child.exitcode == 0
+        assert not child.is_alive()
+
+
+def test_the_renderer_started_early_is_the_one_the_command_takes() -> None:
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    renderer.start_early()
+    renderer.start_early()  # a second call keeps the first child
+    assert len(renderer._early) == 1
+    early = renderer._early[0]
+    taken = renderer.take_renderer()
+    assert taken is early
+    assert renderer.take_renderer() is not early  # taken once: later commands fork their own
+    with taken:
+        files = taken.start("service", data, TEMPLATE_DIR)()
+    assert files == start_render("service", data)()
+
+
+def test_an_early_renderer_no_command_took_is_released() -> None:
+    renderer.start_early()
+    child = renderer._early[0]._child
+    renderer.release_early()
+    assert renderer._early == []
     if child is not None:  # forked (no other thread was running)
         assert child.exitcode == 0
         assert not child.is_alive()

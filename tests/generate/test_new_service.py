@@ -93,6 +93,34 @@ def test_the_sitemap_command_has_nothing_to_do_on_example_service(host: Path) ->
     assert snapshot(host) == before
 
 
+def test_the_installed_command_generates_and_refuses_with_its_renderer_forked_first(
+    host: Path,
+) -> None:
+    """Through `python -m skf` (the console script's path): the renderer forked before the
+    command's imports renders the service; a refused command releases it and exits 2."""
+
+    def skf(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "skf", *args, "--project", str(host)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    before = snapshot(host)
+    refused = skf("new", "service", "Not-A-Name", "--defaults")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("skf: error: "), refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
+    assert snapshot(host) == before
+    generated = skf(*WIDGET, "--defaults", "--no-check")
+    assert generated.returncode == 0, generated.stderr
+    assert "created  src/services/widget_pinger_scheduler.py" in generated.stdout
+    module = (host / "src/services/widget_pinger_scheduler.py").read_text()
+    assert "def setup_widget_pinger_scheduler(" in module
+
+
 def test_a_dry_run_prints_every_diff_and_writes_nothing(host: Path) -> None:
     before = snapshot(host)
     result = cli(*WIDGET, "--defaults", "--dry-run", "--project", str(host))
