@@ -15,6 +15,9 @@ Measured, all on that tree:
   installs it with pip into a virtual environment of its own under
   `~/.cache/skf-benchmarks/fixit-venv` (created on first use, reused afterwards).
 
+Cold runs, warm runs and parse passes take turns for `--repeat` rounds (default 3; the best of
+each is kept: a shared machine's speed drifts over minutes), then Fixit runs once.
+
 Targets: cold skf at most a quarter of the libcst parse time, at least 20x faster than Fixit,
 warm under one second. The last line printed is one JSON object with the figures and ratios:
 wall-clock seconds (`*_s`, what the targets are about) and CPU seconds (`*_cpu_s`, user +
@@ -125,11 +128,12 @@ def time_libcst_parse(files: list[Path]) -> tuple[Timing, int]:
     return Timing(time.perf_counter() - start, time.process_time() - cpu), failures
 
 
-def time_skf(tree: Path) -> tuple[Timing, dict[str, Any]]:
-    """One `skf check TREE --format json` run, and its JSON summary."""
+def time_skf(tree: Path, *, no_cache: bool = False) -> tuple[Timing, dict[str, Any]]:
+    """One `skf check TREE --format json` run, and its JSON summary. `no_cache`: cold again
+    (the cache is neither read nor written)."""
+    command = [sys.executable, "-m", "skf", "check", str(tree), "--format", "json"]
     timing, process = run_timed(
-        [sys.executable, "-m", "skf", "check", str(tree), "--format", "json"],
-        capture_output=True,
+        [*command, "--no-cache"] if no_cache else command, capture_output=True
     )
     if process.returncode not in (0, 1):
         raise SystemExit(f"skf check failed ({process.returncode}):\n{process.stderr}")
@@ -169,7 +173,11 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def run(packages: tuple[str, ...], *, with_fixit: bool) -> dict[str, Any]:
+def fastest(timings: list[Timing]) -> Timing:
+    return min(timings, key=lambda timing: timing.wall)
+
+
+def run(packages: tuple[str, ...], *, with_fixit: bool, repeat: int) -> dict[str, Any]:
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="skf-bench-") as directory:
         tree = Path(directory) / "tree"
@@ -178,11 +186,26 @@ def run(packages: tuple[str, ...], *, with_fixit: bool) -> dict[str, Any]:
         files = python_files(tree)
         lines = count_lines(files)
         print(f"tree: {len(files)} files, {lines} lines ({', '.join(packages)})", file=sys.stderr)
-        cold, summary = time_skf(tree)
-        warm, _ = time_skf(tree)
+        # The machine's speed drifts over minutes (shared hosts): cold runs, warm runs and
+        # parse passes take turns, and the best of each is kept, so that the ratios compare
+        # like with like.
+        colds: list[Timing] = []
+        warms: list[Timing] = []
+        parses: list[Timing] = []
+        for round_number in range(repeat):
+            cold_run, summary = time_skf(tree, no_cache=round_number > 0)
+            warm_run, _ = time_skf(tree)
+            parse_run, unparsable = time_libcst_parse(files)
+            print(
+                f"round {round_number + 1}: skf check cold {cold_run}, warm {warm_run}; "
+                f"libcst parse {parse_run} ({unparsable} files rejected)",
+                file=sys.stderr,
+            )
+            colds.append(cold_run)
+            warms.append(warm_run)
+            parses.append(parse_run)
+        cold, warm, parse = fastest(colds), fastest(warms), fastest(parses)
         print(f"skf check: cold {cold}, warm {warm}; {summary}", file=sys.stderr)
-        parse, unparsable = time_libcst_parse(files)
-        print(f"libcst parse: {parse} ({unparsable} files rejected)", file=sys.stderr)
         fixit = time_fixit(tree) if with_fixit else None
         if fixit is not None:
             print(f"fixit lint: {fixit}", file=sys.stderr)
@@ -196,6 +219,7 @@ def run(packages: tuple[str, ...], *, with_fixit: bool) -> dict[str, Any]:
         "skf_warm_s": round(warm.wall, 3),
         "libcst_parse_s": round(parse.wall, 3),
         "fixit_s": None if fixit is None else round(fixit.wall, 3),
+        "repeat": repeat,
         "skf_cold_cpu_s": round(cold.cpu, 3),
         "skf_warm_cpu_s": round(warm.cpu, 3),
         "libcst_parse_cpu_s": round(parse.cpu, 3),
@@ -219,9 +243,13 @@ def main(argv: list[str] | None = None) -> int:
         "--packages", nargs="+", help="site-packages directories to copy into the tree"
     )
     parser.add_argument("--no-fixit", action="store_true", help="skip the Fixit baseline")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of cold, warm and parse (best is kept)"
+    )
     args = parser.parse_args(argv)
     packages = tuple(args.packages or (QUICK_PACKAGES if args.quick else FULL_PACKAGES))
-    figures = run(packages, with_fixit=not (args.quick or args.no_fixit))
+    repeat = 1 if args.quick else max(args.repeat, 1)
+    figures = run(packages, with_fixit=not (args.quick or args.no_fixit), repeat=repeat)
     print(json.dumps(figures))
     return 0
 
