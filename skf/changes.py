@@ -173,6 +173,7 @@ class _Journal:
         self.root = root
         self._undo: list[tuple[Path, bytes | None]] = []
         self._created_dirs: list[Path] = []
+        self._deleted: list[Path] = []
 
     def _make_parents(self, target: Path) -> None:
         missing = [p for p in reversed(target.parents) if not p.exists()]
@@ -185,6 +186,7 @@ class _Journal:
         if change.new is None:
             self._undo.append((target, change.old))
             target.unlink()
+            self._deleted.append(target)
             return
         self._make_parents(target)
         mode = target.stat().st_mode if target.exists() else None
@@ -212,5 +214,17 @@ class _Journal:
                 directory.rmdir()
 
     def commit(self) -> None:
+        """Forget the backups; remove the directories the deletions left empty (git does not
+        keep empty directories either: `skf remove` of the last service leaves no empty
+        `.skf/services/`). The project root itself always stays."""
+        for target in self._deleted:
+            for directory in target.parents:
+                if directory == self.root or self.root not in directory.parents:
+                    break
+                try:
+                    directory.rmdir()  # only succeeds on an empty directory
+                except OSError:
+                    break
         self._undo.clear()
         self._created_dirs.clear()
+        self._deleted.clear()

@@ -72,6 +72,25 @@ def test_apply_writes_everything_and_creates_missing_directories(tree: Path) -> 
     assert not [p for p in tree.rglob("*.skf*")]  # no temporary files left
 
 
+def test_directories_a_deletion_leaves_empty_are_removed_and_no_others(tree: Path) -> None:
+    (tree / ".skf/services").mkdir(parents=True)
+    (tree / ".skf/services/a.yml").write_text("a\n")
+    (tree / ".skf/host.yml").write_text("h\n")
+    (tree / "empty").mkdir()  # empty before: not the change's doing, left alone
+    change_set = ChangeSet(tree)
+    change_set.delete(".skf/services/a.yml")
+    change_set.delete("src/settings.py")
+    change_set.delete("compose.yml")
+
+    change_set.apply()
+
+    assert not (tree / ".skf/services").exists()
+    assert (tree / ".skf/host.yml").read_text() == "h\n"  # .skf still holds a file
+    assert not (tree / "src").exists()
+    assert (tree / "empty").is_dir()
+    assert tree.is_dir()  # the project root stays, even when emptied
+
+
 def test_apply_keeps_the_file_mode(tree: Path) -> None:
     script = tree / "run.sh"
     script.write_text("echo 1\n")

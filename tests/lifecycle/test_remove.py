@@ -56,6 +56,17 @@ def test_new_then_remove_of_a_new_model_service_gives_the_project_back(host: Pat
         assert f"modified {path}\n" in output
 
 
+def test_new_then_remove_on_a_fresh_init_host_leaves_no_empty_directory(tmp_path: Path) -> None:
+    host = write(tmp_path / "host", {"pyproject.toml": '[project]\nname = "host"\n'})
+    assert cli("init", "--project", str(host)).exit_code == 0
+    before = snapshot(host)  # directories included
+    new(host, *WIDGET)
+    assert (host / ".skf/services/widget_pinger.yml").is_file()
+    remove(host, "widget_pinger")
+    assert snapshot(host) == before
+    assert not (host / ".skf/services").exists()
+
+
 def test_new_then_remove_on_an_existing_model_with_added_statuses_gives_it_back(
     host: Path,
 ) -> None:
