@@ -12,6 +12,7 @@ written into the host project here (the caller puts what it wants into a ChangeS
 
 import contextlib
 import multiprocessing
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -53,6 +54,9 @@ def render_failure(error: BaseException) -> SkfError:
 
 def _serve(connection: Connection) -> None:
     """The child: import Copier at once, then render the one job it is given (if any)."""
+    # Ctrl-C at a prompt reaches the whole process group: the parent handles it and exits,
+    # which ends this child (its pipe closes); a traceback of the child's would be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import copier  # noqa: F401  (the slow import, done while the parent prepares the job)
 
@@ -66,7 +70,8 @@ def _serve(connection: Connection) -> None:
         outcome: object = render(part, data, template)
     except BaseException as error:  # reported to the parent, which raises it
         outcome = render_failure(error)
-    connection.send(outcome)
+    with contextlib.suppress(OSError):  # the parent is gone: nobody is waiting for the files
+        connection.send(outcome)
     connection.close()
 
 

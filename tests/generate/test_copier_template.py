@@ -1,7 +1,10 @@
 """The template stays usable with Copier alone: its questions cover every answer skf passes,
 and their validators refuse what skf refuses."""
 
+import os
+import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +124,32 @@ def test_an_early_renderer_no_command_took_is_released() -> None:
     if child is not None:  # forked (no other thread was running)
         assert child.exitcode == 0
         assert not child.is_alive()
+
+
+def _ignores_sigint_soon(pid: int, timeout_s: float = 30.0) -> bool:
+    """Whether process `pid` ignores SIGINT within `timeout_s` (read from /proc)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status").read_text()
+        ignored = int(
+            next(line for line in status.splitlines() if line.startswith("SigIgn:"))[7:], 16
+        )
+        if ignored & (1 << (signal.SIGINT - 1)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_an_interrupt_at_a_prompt_does_not_reach_the_renderer() -> None:
+    """Ctrl-C goes to the whole process group; the parent decides what it means."""
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    with Renderer() as forked:
+        child = forked._child
+        if child is None:
+            pytest.skip("this platform renders in process")
+        assert _ignores_sigint_soon(child.pid)
+        os.kill(child.pid, signal.SIGINT)
+        files = forked.start("service", data, TEMPLATE_DIR)()
+    assert "src/services/email_sender_scheduler.py" in files
