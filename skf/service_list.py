@@ -15,6 +15,7 @@ Where a value comes from, in the order the application sees it:
   default applies, named in `value`).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,9 @@ class ServiceRow:
     misfire_grace: Configured
     template_version: int | None
     """The template version of its skf record; None when skf did not generate it."""
+    update_available: bool
+    """Whether `skf update` has something to merge: SKF208 (outdated-template) judges it,
+    so a newer version that renders the service alike is not offered."""
     findings: int
     failing_items: tuple[int, ...] = ()
     hazards: tuple[str, ...] = field(default_factory=tuple)
@@ -131,6 +135,7 @@ class ServiceRow:
             "max_instances": self.max_instances.to_json(),
             "misfire_grace_seconds": self.misfire_grace.to_json(),
             "template_version": self.template_version,
+            "update_available": self.update_available,
             "findings": self.findings,
             "failing_checklist_items": list(self.failing_items),
             "hazards": list(self.hazards),
@@ -248,8 +253,14 @@ def current_template_version() -> int | None:
 
 
 def service_row(
-    inventory: Inventory, service: Service, findings: list[Finding], reader: ValueReader
+    inventory: Inventory,
+    service: Service,
+    findings: list[Finding],
+    reader: ValueReader,
+    outdated: Collection[str] = (),
 ) -> ServiceRow:
+    """`service`'s row; `findings` are the reported ones, `outdated` the names of the
+    services SKF208 finds behind the template (suppressed or not)."""
     model = service.model
     claim = service.claim
     enum = service.status_enum
@@ -277,6 +288,7 @@ def service_row(
             APSCHEDULER_DEFAULTS["misfire_grace_time"],
         ),
         template_version=_template_version(inventory.layout, service.name),
+        update_available=service.name in outdated,
         findings=len(mine),
         failing_items=tuple(sorted({f.checklist_item for f in mine if f.checklist_item})),
         hazards=tuple(sorted({f.code for f in mine if f.checklist_item is None})),
@@ -287,13 +299,19 @@ def list_services(root: Path) -> ServiceListing:
     """Every service of the project at `root`, with the findings `skf check` reports for it
     (suppressions applied, no baseline)."""
     from skf.check.report import check_project  # imports every rule
+    from skf.check.rules.outdated_template import OutdatedTemplate
 
     layout = load_layout(root)
     report = check_project(layout.root)
     inventory = build_inventory(layout)
     reader = ValueReader(inventory)
+    outdated = {
+        finding.service
+        for finding in [*report.result.findings, *report.suppressed]
+        if finding.code == OutdatedTemplate.code and finding.service is not None
+    }
     rows = [
-        service_row(inventory, service, report.result.findings, reader)
+        service_row(inventory, service, report.result.findings, reader, outdated)
         for service in inventory.services
     ]
     return ServiceListing(rows, current_template_version())

@@ -25,7 +25,7 @@ class ListFormat(StrEnum):
 def _template(row: ServiceRow, current: int | None) -> str:
     if row.template_version is None:
         return "-"
-    if current is not None and row.template_version < current:
+    if current is not None and row.update_available:
         return f"v{row.template_version} (v{current} available)"
     return f"v{row.template_version}"
 

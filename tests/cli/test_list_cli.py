@@ -132,3 +132,25 @@ def test_no_service_and_bad_root(tmp_path: Path) -> None:
     missing = skf("list", str(tmp_path / "nope"))
     assert missing.exit_code == 2
     assert missing.stderr.startswith("skf: error: project root")
+
+
+def test_an_update_is_offered_only_when_the_template_would_change_the_service(
+    host: Path,
+) -> None:
+    """Template v3 changed only the host part: a service at v2 has nothing to update (no
+    SKF208); one at v1 does. The table and JSON say what SKF208 says."""
+    record = ".skf/services/sitemap_scanner.yml"
+    current = template_version()
+    edit(host, record, f"template_version: {current}\n", "template_version: 2\n")
+    alike = rows(host)["sitemap_scanner"]
+    assert (alike["template_version"], alike["update_available"]) == (2, False)
+    line = next(row for row in skf("list", str(host)).stdout.splitlines() if "sitemap" in row)
+    assert " v2 " in line
+    assert "available" not in line
+    edit(host, record, "template_version: 2\n", "template_version: 1\n")
+    behind = rows(host)["sitemap_scanner"]
+    assert (behind["template_version"], behind["update_available"]) == (1, True)
+    assert behind["hazards"] == ["SKF208"]
+    line = next(row for row in skf("list", str(host)).stdout.splitlines() if "sitemap" in row)
+    assert f" v1 (v{current} available) " in line
+    assert rows(host)["email_sender"]["update_available"] is False
