@@ -34,14 +34,11 @@ to and how to hand it over.
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from io import StringIO
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from skf import __version__
 from skf.config import Layout
 from skf.errors import ProjectError
+from skf.generate.record import read_yaml, write_yaml
 from skf.generate.template import render
 from skf.generate.versions import TemplateSource
 
@@ -102,23 +99,11 @@ def dump(record: HostRecord) -> str:
         "skf_version": record.skf_version,
         "files": dict(sorted(record.files.items())),
     }
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    stream = StringIO()
-    yaml.dump(data, stream)
-    return HEADER + stream.getvalue()
+    return write_yaml(HEADER, data)
 
 
 def load(text: str) -> HostRecord:
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as error:
-        raise ProjectError(f"{HOST_RECORD}: invalid YAML: {str(error).splitlines()[0]}") from None
-    if not isinstance(data, dict) or data.get("record_version") != RECORD_VERSION:
-        raise ProjectError(
-            f"{HOST_RECORD}: not an skf host record (record_version {RECORD_VERSION})"
-        )
+    data = read_yaml(text, HOST_RECORD, "host", RECORD_VERSION)
     files = data.get("files") or {}
     if not isinstance(files, dict) or not all(
         isinstance(path, str) and type(version) is int and version >= 1

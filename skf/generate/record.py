@@ -76,21 +76,34 @@ def dump(record: ServiceRecord) -> str:
         "added_statuses": [dict(status) for status in record.added_statuses],
         "files": {"created": list(record.created), "modified": list(record.modified)},
     }
+    return write_yaml(HEADER, data)
+
+
+def write_yaml(header: str, data: Mapping[str, Any]) -> str:
+    """A record's text: `header` (comments), then `data` in block style, keys in the given
+    order (the service and host records are both written this way)."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     stream = StringIO()
-    yaml.dump(data, stream)
-    return HEADER + stream.getvalue()
+    yaml.dump(dict(data), stream)
+    return header + stream.getvalue()
 
 
-def load(text: str, path: str) -> ServiceRecord:
+def read_yaml(text: str, path: str, kind: str, version: int) -> dict[str, Any]:
+    """A record's mapping, once its YAML and its `record_version` (`version`, the format of
+    that kind of record) are checked; ProjectError naming `path` and `kind` otherwise."""
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as error:
         raise ProjectError(f"{path}: invalid YAML: {str(error).splitlines()[0]}") from None
-    if not isinstance(data, dict) or data.get("record_version") != RECORD_VERSION:
-        raise ProjectError(f"{path}: not an skf service record (record_version {RECORD_VERSION})")
+    if not isinstance(data, dict) or data.get("record_version") != version:
+        raise ProjectError(f"{path}: not an skf {kind} record (record_version {version})")
+    return data
+
+
+def load(text: str, path: str) -> ServiceRecord:
+    data = read_yaml(text, path, "service", RECORD_VERSION)
     try:
         files = data.get("files") or {}
         return ServiceRecord(

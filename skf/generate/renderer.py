@@ -141,9 +141,9 @@ class Renderer:
         return wait
 
 
-# The renderer the CLI forks before it imports anything else (see start_early); whoever
-# renders first takes it, so at most one command in the process uses it.
-_early: list[Renderer] = []
+# The renderer the CLI forks before it imports anything else (see start_early), until a
+# command takes it: at most one command in the process uses it.
+_early: Renderer | None = None
 
 
 def start_early() -> None:
@@ -153,16 +153,21 @@ def start_early() -> None:
     while the parent imports the CLI, the checker's parser and the rest (a third of a second
     on the machines we measure on, out of about one).
     """
-    if not _early:
-        _early.append(Renderer())
+    global _early
+    if _early is None:
+        _early = Renderer()
 
 
 def take_renderer() -> Renderer:
     """The renderer started early, if there is one not yet taken, else a new one."""
-    return _early.pop() if _early else Renderer()
+    global _early
+    taken, _early = _early, None
+    return taken if taken is not None else Renderer()
 
 
 def release_early() -> None:
     """Release an early renderer that no command took (help, or an error before rendering)."""
-    while _early:
-        _early.pop().close()
+    global _early
+    if _early is not None:
+        _early.close()
+        _early = None

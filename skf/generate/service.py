@@ -12,7 +12,7 @@ from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import ProjectError, UsageError
 from skf.generate import compose_patch, docs_patch, model_patch, record, settings_patch
-from skf.generate.renderer import Renderer, take_renderer
+from skf.generate.renderer import Renderer
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import register_setup_call
 from skf.generate.template import layout_data, template_dir
@@ -269,7 +269,8 @@ def plan_service(
 ) -> ServicePlan:
     """Everything `skf new service` would write for `spec`, in one ChangeSet.
 
-    `renderer`: a Renderer started ahead of time (the CLI starts one first thing).
+    `renderer`: a Renderer started ahead of time (the CLI forks one first thing); a new
+    one otherwise.
     `template`: the template version to render (default: the current one).
     """
     files = files or ProjectFiles(layout)
@@ -296,7 +297,7 @@ def plan_service(
             "(the base a new model derives from); run `skf init`"
         )
     # Renders while the shared files are patched.
-    rendered = (renderer or take_renderer()).start("service", data, template.directory)
+    rendered = (renderer or Renderer()).start("service", data, template.directory)
     try:
         notes = patch_shared_files(layout, spec, changes, template.settings)
     finally:

@@ -3,7 +3,6 @@
 """
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +35,6 @@ def render(part: str, data: dict[str, Any], template: Path | None = None) -> dic
     Returns the rendered files by POSIX path relative to the project root.
     """
     return renderer.render(part, data, template or template_dir())
-
-
-def start_render(part: str, data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
-    """Render the current template in a child process of its own while the caller goes on."""
-    return renderer.Renderer().start(part, data, template_dir())
 
 
 def _checked_import(key: str, value: str) -> str:

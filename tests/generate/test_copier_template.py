@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from skf.errors import SkfError
 from skf.generate import renderer
 from skf.generate.renderer import Renderer
 from skf.generate.service import template_answers
-from skf.generate.template import TEMPLATE_DIR, start_render
+from skf.generate.template import TEMPLATE_DIR
 from skf.project.files import ProjectFiles
 
 QUESTIONS = {
@@ -26,6 +27,11 @@ QUESTIONS = {
     for key in YAML(typ="safe", pure=True).load((TEMPLATE_DIR / "copier.yml").read_text())
     if not key.startswith("_")
 }
+
+
+def start_render(data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
+    """The service part of the current template, rendered by a Renderer of its own."""
+    return Renderer().start("service", data, TEMPLATE_DIR)
 
 
 def test_every_answer_skf_passes_is_a_question_of_the_template() -> None:
@@ -77,9 +83,9 @@ def test_rendering_in_a_child_process_gives_the_same_files(
 ) -> None:
     layout = load_layout(EXAMPLE)
     data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
-    forked = start_render("service", data)()
+    forked = start_render(data)()
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # as if a thread were running
-    in_process = start_render("service", data)()
+    in_process = start_render(data)()
     assert forked == in_process
     assert "src/services/email_sender_scheduler.py" in forked
 
@@ -90,7 +96,7 @@ def test_a_failing_render_is_reported_as_an_error(
 ) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: threads)
     with pytest.raises(SkfError, match="rendering the template failed: ValueError"):
-        start_render("service", {"service_name": "Not Valid"})()
+        start_render({"service_name": "Not Valid"})()
 
 
 def test_a_renderer_given_no_job_lets_its_child_go() -> None:
@@ -105,22 +111,24 @@ def test_the_renderer_started_early_is_the_one_the_command_takes() -> None:
     layout = load_layout(EXAMPLE)
     data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
     renderer.start_early()
+    early = renderer._early
+    assert early is not None
     renderer.start_early()  # a second call keeps the first child
-    assert len(renderer._early) == 1
-    early = renderer._early[0]
+    assert renderer._early is early
     taken = renderer.take_renderer()
     assert taken is early
     assert renderer.take_renderer() is not early  # taken once: later commands fork their own
     with taken:
         files = taken.start("service", data, TEMPLATE_DIR)()
-    assert files == start_render("service", data)()
+    assert files == start_render(data)()
 
 
 def test_an_early_renderer_no_command_took_is_released() -> None:
     renderer.start_early()
-    child = renderer._early[0]._child
+    assert renderer._early is not None
+    child = renderer._early._child
     renderer.release_early()
-    assert renderer._early == []
+    assert renderer._early is None
     if child is not None:  # forked (no other thread was running)
         assert child.exitcode == 0
         assert not child.is_alive()
