@@ -128,7 +128,9 @@ def _report(layout: Layout, plan: ServicePlan, verify: bool) -> None:
         f"next: write {spec.handler_function}() in {module} (the region marked as yours), "
         f"then run {test_path(layout, spec)}"
     )
-    checklist = checklist_for(layout, spec, module, test_path(layout, spec), verify=verify)
+    checklist = checklist_for(
+        layout, spec, module, test_path(layout, spec), settings=len(plan.settings), verify=verify
+    )
     typer.echo("\nChecklist for the pull request (`skf checklist` prints it again):\n")
     typer.echo(checklist.markdown(), nl=False)
 

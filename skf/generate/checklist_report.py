@@ -7,15 +7,17 @@ finding of this service maps to it, and an unticked one says what is missing and
 it. Otherwise they are ticked from what the generator wrote, and the checklist says so.
 """
 
-from skf.checklist import CHECKLIST
+import dataclasses
+
 from skf.config import Layout
 from skf.generate.spec import ServiceSpec
-from skf.pr_checklist import Evidence, ItemStatus, ServiceChecklist, service_checklist
-from skf.service_settings import SERVICE_SETTINGS
+from skf.pr_checklist import Evidence, ServiceChecklist, service_checklist
 from skf.vocabulary import Role
 
 
-def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict[int, str]:
+def _evidence(
+    layout: Layout, spec: ServiceSpec, module: str, test: str, settings: int
+) -> dict[int, str]:
     upper = spec.service_name.upper()
     monitored = spec.statuses[Role.MONITORED]
     return {
@@ -29,7 +31,7 @@ def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict
         ),
         3: f"`{spec.setup_function}()` in {module}, called from {layout.startup_function}()",
         4: (
-            f"{len(SERVICE_SETTINGS)} settings in {layout.settings_module}, set for "
+            f"{settings} settings in {layout.settings_module}, set for "
             f"`{layout.compose_service}` in {layout.compose_file}"
         ),
         5: f"`{spec.status_enum}` listed under Authoritative ENUMs in {layout.architecture_doc}",
@@ -41,23 +43,30 @@ def _evidence(layout: Layout, spec: ServiceSpec, module: str, test: str) -> dict
 
 
 def checklist_for(
-    layout: Layout, spec: ServiceSpec, module: str, test: str, *, verify: bool = True
+    layout: Layout,
+    spec: ServiceSpec,
+    module: str,
+    test: str,
+    *,
+    settings: int,
+    verify: bool = True,
 ) -> ServiceChecklist:
-    """The checklist of the service just written to disk; `verify` runs the checker (with
-    its cache, as `skf check` does) when it is installed."""
+    """The checklist of the service just written to disk (`settings`: how many settings it
+    got); `verify` checks the project as `skf check` and `skf checklist` do (suppressions
+    applied, with the cache) when the checker is installed."""
     evidence: dict[int, list[Evidence]] = {
-        number: [(text, None)] for number, text in _evidence(layout, spec, module, test).items()
+        number: [(text, None)]
+        for number, text in _evidence(layout, spec, module, test, settings).items()
     }
     if verify:
         try:  # imported only when verifying: it costs a tenth of a second
-            from skf.check.engine import run_check
+            from skf.check.report import check_project
         except ImportError:  # the checker is not part of this installation
             verify = False
     if not verify:
-        return ServiceChecklist(
-            spec.service_name,
-            tuple(ItemStatus(item, tuple(evidence[item.number]), ()) for item in CHECKLIST),
-            verified=False,
-        )
-    result = run_check(layout.root)
-    return service_checklist(spec.service_name, result.findings, evidence=evidence)
+        unchecked = service_checklist(spec.service_name, (), evidence=evidence)
+        return dataclasses.replace(unchecked, verified=False)
+    report = check_project(layout.root)
+    return service_checklist(
+        spec.service_name, report.result.findings, report.suppressed, evidence=evidence
+    )

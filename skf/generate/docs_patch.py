@@ -103,9 +103,7 @@ def document_enum(changes: ChangeSet, path: str, use: EnumUse) -> None:
     doc = _read(changes, path)
     entry = doc.enums().get(use.enum)
     if entry is None:
-        meanings = {value: _meaning(use, value) for value in use.values}
-        facts = EnumFacts(use.enum, use.type_name, (use.place,), use.values, meanings)
-        changes.write(path, doc.with_block("enum", use.enum, render_enum_block(facts)))
+        changes.write(path, doc.with_block("enum", use.enum, fresh_enum_block(use)))
         return
     if not entry.managed:
         missing = [value for value in use.values if value not in entry.values]

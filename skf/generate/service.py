@@ -30,6 +30,8 @@ class ServicePlan:
     created: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    settings: tuple[ServiceSetting, ...] = ()
+    """The settings the service got (every version's, and its template version's own)."""
     already_generated: bool = False
     """The record says this service was generated with these very answers: nothing to do."""
 
@@ -308,7 +310,7 @@ def plan_service(
     modified = [c.path for c in changes.changes() if c.kind == "modify"]
     record_file = record.record_path(spec.service_name)
     changes.create(record_file, record.dump(service_record(spec, created, modified, template)))
-    return ServicePlan(spec, changes, [*created, record_file], modified, notes)
+    return ServicePlan(spec, changes, [*created, record_file], modified, notes, template.settings)
 
 
 def patch_shared_files(

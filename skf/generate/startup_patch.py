@@ -40,7 +40,11 @@ class _Anchors(cst.CSTVisitor):
         self.scheduler_start = scheduler_start
         self.setup_calls: list[cst.SimpleStatementLine] = []
         self.start_call: cst.SimpleStatementLine | None = None
-        self.already = False
+        self.target_calls: list[cst.SimpleStatementLine] = []
+
+    @property
+    def already(self) -> bool:
+        return bool(self.target_calls)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         call = _call_of(node)
@@ -48,7 +52,7 @@ class _Anchors(cst.CSTVisitor):
             return False
         names = self.source.qualified_names(call.func)
         if self.target in names:
-            self.already = True
+            self.target_calls.append(node)
         if any(_SETUP.match(name.rpartition(".")[2]) for name in names):
             self.setup_calls.append(node)
         if self.scheduler_start in names and self.start_call is None:
@@ -152,16 +156,10 @@ def unregister_setup_call(
     if node is None:
         return False
     target = f"{setup_module}.{setup_function}"
-    calls: list[cst.SimpleStatementLine] = []
-
-    class Calls(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, statement: cst.SimpleStatementLine) -> bool:
-            call = _call_of(statement)
-            if call is not None and target in source.qualified_names(call.func):
-                calls.append(statement)
-            return False
-
-    node.body.visit(Calls())
+    # The calls `register_setup_call` would have found (nested functions are not startup).
+    anchors = _Anchors(source, target, scheduler_start="")
+    node.body.visit(anchors)
+    calls = anchors.target_calls
     if not calls:
         return False
     module = source.module.visit(_Remove(calls))
