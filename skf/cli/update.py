@@ -11,8 +11,9 @@ from skf.cli.root import app
 from skf.config import load_layout
 from skf.errors import UsageError
 from skf.generate.versions import TemplateSource
+from skf.lifecycle.host_update import HostUpdate
 from skf.lifecycle.merge_files import FileOutcome
-from skf.lifecycle.update import UpdatePlan, plan_update, refuse_uncommitted
+from skf.lifecycle.update import ServiceUpdate, UpdatePlan, plan_update, refuse_uncommitted
 
 
 class ConflictOption(StrEnum):
@@ -28,27 +29,26 @@ def _outcomes(outcomes: list[FileOutcome]) -> None:
         typer.echo(f"  {outcome.action:<10} {outcome.path}{detail}")
 
 
+def _part(heading: str, update: ServiceUpdate | HostUpdate) -> None:
+    """One updated part (a service, or the host's files): its files, patches and notes."""
+    typer.echo(f"{heading}: template v{update.old} -> v{update.new}")
+    _outcomes(update.files)
+    for path in update.shared:
+        typer.echo(f"  {'patched':<10} {path}")
+    for note in update.notes:
+        typer.echo(f"  note: {note}")
+
+
 def _report(plan: UpdatePlan, dry_run: bool) -> None:
     verb = "would update" if dry_run else "updated"
     for name in plan.current:
         typer.echo(f"nothing to do: {name} is at template v{plan.version} (current)")
     for update in plan.updated:
-        typer.echo(f"{verb} {update.service}: template v{update.old} -> v{update.new}")
-        _outcomes(update.files)
-        for path in update.shared:
-            typer.echo(f"  {'patched':<10} {path}")
-        for note in update.notes:
-            typer.echo(f"  note: {note}")
+        _part(f"{verb} {update.service}", update)
     if plan.host_current:
         typer.echo(f"nothing to do: the host's files are at template v{plan.version} (current)")
     if plan.host is not None:
-        host = plan.host
-        typer.echo(f"{verb} the host's files: template v{host.old} -> v{host.new}")
-        _outcomes(host.files)
-        for path in host.shared:
-            typer.echo(f"  {'patched':<10} {path}")
-        for note in host.notes:
-            typer.echo(f"  note: {note}")
+        _part(f"{verb} the host's files", plan.host)
     for note in plan.notes:
         typer.echo(f"note: {note}")
 

@@ -44,7 +44,6 @@ from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, re
 from skf.project.files import ProjectFiles
 from skf.project.models import find_declarative_base
 
-UPDATE_COMMAND = "skf update --host"
 ADOPT = (
     f"run `skf init`: it records in {HOST_RECORD} the runtime module, session module and test "
     "fixtures that are a released template version's render (and says what differs in the "
@@ -64,7 +63,7 @@ class HostUpdate:
 
     @property
     def conflicted(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.action in ("conflict", "kept (dropped by template)")]
+        return [f for f in self.files if f.conflicted]
 
 
 def behind(record: HostRecord, source: TemplateSource) -> dict[str, int]:
@@ -103,7 +102,7 @@ def plan_host_update(
             renders[number] = render_version(version, "host", answers)
     kept = _merge(layout, changes, update, outdated, renders, conflict)
     session = layout.session_module
-    if session in outdated and session in kept and layout.path(layout.settings_module).is_file():
+    if session in kept and layout.path(layout.settings_module).is_file():  # kept: outdated
         before = changes.read_bytes(layout.settings_module)
         add_host_settings(changes, layout)
         if changes.read_bytes(layout.settings_module) != before:

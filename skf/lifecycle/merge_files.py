@@ -44,6 +44,12 @@ class FileOutcome:
     rej: str | None = None
     """`--conflict rej`: the file holding the hunks that did not apply."""
 
+    @property
+    def conflicted(self) -> bool:
+        """Whether the user has to look at it: a conflict, or a file the template dropped
+        that was kept because it was edited."""
+        return self.action in ("conflict", "kept (dropped by template)")
+
 
 def _with_handler(text: str, handler: str | None) -> str:
     if handler is None:

@@ -23,7 +23,15 @@ from skf.archdoc import ArchitectureDoc
 from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import UsageError
-from skf.generate import compose_patch, docs_patch, imports, model_patch, record, settings_patch
+from skf.generate import (
+    compose_patch,
+    docs_patch,
+    imports,
+    model_patch,
+    pyfile,
+    record,
+    settings_patch,
+)
 from skf.generate.service import bookkeeping, enum_use
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import unregister_setup_call
@@ -31,6 +39,7 @@ from skf.lifecycle.records import load_record, record_names, spec_from_record
 from skf.project.files import ProjectFiles
 from skf.project.source import ParseFailure, SourceFile
 from skf.service_settings import SERVICE_SETTINGS
+from skf.vocabulary import ROLES
 
 
 @dataclass
@@ -101,14 +110,7 @@ def _env_prefix(changes: ChangeSet, layout: Layout) -> str:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return ""
-    node = next(
-        (
-            s
-            for s in module.body
-            if isinstance(s, cst.ClassDef) and s.name.value == layout.settings_class
-        ),
-        None,
-    )
+    node = pyfile.top_level_class(module, layout.settings_class)
     return settings_patch.env_prefix(node) if node is not None else ""
 
 
@@ -187,7 +189,7 @@ def _refuse_shared(
         same_enum = other.get("status_enum_module") == spec.status_enum_module and other.get(
             "status_enum"
         ) == (spec.status_enum)
-        used = {str(other.get(f"{role}_member")) for role in _ROLES} & set(added)
+        used = {str(other.get(f"{role}_member")) for role in ROLES} & set(added)
         if same_enum and used:
             raise UsageError(
                 f"cannot remove {name}: service {other_name} still uses the status "
@@ -196,9 +198,6 @@ def _refuse_shared(
     skipped = own | {layout.settings_module}
     for path, what in _code_uses(layout, files, skipped, spec, fields, added):
         raise UsageError(f"cannot remove {name}: {what} is still used by {path}")
-
-
-_ROLES = ("monitored", "processing", "completed", "error")
 
 
 def _names_in(text: str) -> set[str]:

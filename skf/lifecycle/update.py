@@ -19,7 +19,6 @@ same way by `skf.lifecycle.host_update` (`--host`, and with `--all`). Everything
 service asked for and the host, goes into one ChangeSet: all or nothing.
 """
 
-import ast
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -39,6 +38,7 @@ from skf.lifecycle.host_update import ADOPT, HostUpdate, plan_host_update
 from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, render_version
 from skf.lifecycle.records import load_record, record_names, spec_from_record
 from skf.project.files import ProjectFiles
+from skf.project.literals import literal_value
 
 
 @dataclass
@@ -53,7 +53,7 @@ class ServiceUpdate:
 
     @property
     def conflicted(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.action in ("conflict", "kept (dropped by template)")]
+        return [f for f in self.files if f.conflicted]
 
 
 HostScope = Literal["skip", "if recorded", "required"]
@@ -148,9 +148,10 @@ def _update_service(
     data, _base = template_answers(layout, spec, files)
     # Answers a newer skf computes that the record lacks join it; the recorded ones win.
     answers = {**spec.template_data(), **recorded.answers}
+    rendered = {**data, **answers}  # `data` holds the layout answers and the spec's
     with source.open(old) as old_version, source.open(new) as new_version:
-        base = render_version(old_version, "service", {**data, **recorded.answers})
-        theirs = render_version(new_version, "service", {**data, **answers})
+        base = render_version(old_version, "service", rendered)
+        theirs = render_version(new_version, "service", rendered)
         labels = (f"template v{old}", f"template v{new}")
         for path in sorted(set(base) | set(theirs)):
             outcome = merge_file(changes, path, base.get(path), theirs.get(path), labels, conflict)
@@ -165,12 +166,8 @@ def _update_service(
     # The patches' notes are about migrations: worth saying only when a model changed.
     models = {spec.model_path, layout.module_path(spec.status_enum_module)}
     update.notes = notes if models & set(update.shared) else []
-    created = [
-        path
-        for path in theirs
-        if changes.read_bytes(path) is not None
-        and not any(o.path == path and o.action == "kept deleted" for o in update.files)
-    ]
+    # A file the user deleted stays deleted (merge_file), so it is not among these.
+    created = [path for path in theirs if changes.read_bytes(path) is not None]
     new_record = record.ServiceRecord(
         service=spec.service_name,
         template_version=new,
@@ -226,10 +223,7 @@ def _current_defaults(
             setting = fields.get(target.value) if isinstance(target, cst.Name) else None
             if setting is None:
                 continue
-            try:
-                value = ast.literal_eval(cst.Module([]).code_for_node(small.value))
-            except (ValueError, SyntaxError):
-                continue
+            value = literal_value(small.value)
             if isinstance(value, bool | int | float):
                 found[setting.answer] = value
     return found
@@ -247,8 +241,8 @@ def uncommitted(layout: Layout, paths: Sequence[str]) -> list[str]:
     if not paths:
         return []
     try:
-        inside = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"],
+        where = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree", "--show-prefix"],
             cwd=layout.root,
             capture_output=True,
             text=True,
@@ -256,8 +250,10 @@ def uncommitted(layout: Layout, paths: Sequence[str]) -> list[str]:
         )
     except OSError:
         return []
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    inside, _, prefix = where.stdout.partition("\n")
+    if where.returncode != 0 or inside.strip() != "true":
         return []
+    prefix = prefix.strip()  # the project's directory within the repository ("" at its root)
     status = subprocess.run(
         [
             "git",
@@ -276,13 +272,6 @@ def uncommitted(layout: Layout, paths: Sequence[str]) -> list[str]:
     if status.returncode != 0:
         message = status.stderr.decode(errors="replace").strip().splitlines()
         raise ProjectError(f"git status failed: {message[0] if message else status.returncode}")
-    prefix = subprocess.run(
-        ["git", "rev-parse", "--show-prefix"],
-        cwd=layout.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
     dirty: list[str] = []
     entries = status.stdout.decode("utf-8", errors="replace").split("\0")
     skip = False
