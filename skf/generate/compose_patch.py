@@ -217,10 +217,11 @@ def remove_environment(
     text = changes.read(path)
     if text is None:
         return []
-    document = _load(text, path)
-    env = _service(document, path, service).get("environment")
+    app = _service(_load(text, path), path, service)
+    env = app.get("environment")
     present = _names(env)
-    removed = [name for name in present if name in set(names)]
+    wanted = set(names)
+    removed = [name for name in present if name in wanted]
     if not removed or not isinstance(env, CommentedMap | CommentedSeq) or env.fa.flow_style():
         return []
     lines = text.splitlines(keepends=True)
@@ -240,7 +241,6 @@ def remove_environment(
         if above >= 0 and lines[above].strip() == f"# {comment}":
             doomed.add(above)
     if len(removed) == len(present):  # nothing left under `environment:`: it goes too
-        app = _service(document, path, service)
         doomed.add(app.lc.key("environment")[0])
     patched = "".join(line for index, line in enumerate(lines) if index not in doomed)
     after = _service(_load(patched, path), path, service).get("environment")

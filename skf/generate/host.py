@@ -25,7 +25,7 @@ import libcst as cst
 from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import ProjectError
-from skf.generate import pyfile, settings_patch
+from skf.generate import imports, pyfile, settings_patch
 from skf.generate.host_record import (
     HOST_RECORD,
     HostRecord,
@@ -317,15 +317,11 @@ def _missing_anchors(layout: Layout, files: ProjectFiles, created: list[str]) ->
         if path in created or not layout.path(path).is_file():
             continue
         try:
-            module = files.source(path).module
+            # Every module-level name: defined there, or imported and passed on.
+            defined = set(imports.bindings(files.source(path)).values())
         except ParseFailure as failure:
             notes.append(f"{failure}: skf cannot read the {what} there")
             continue
-        defined = {
-            statement.name.value
-            for statement in module.body
-            if isinstance(statement, cst.FunctionDef | cst.ClassDef)
-        } | {bound for statement in module.body for bound in pyfile.assigned_names(statement)}
         if name not in defined:
             notes.append(
                 f"{path} defines no `{name}` (the {what} generated services use); "

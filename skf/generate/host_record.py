@@ -87,11 +87,6 @@ class HostRecord:
     skf_version: str = __version__
     record_version: int = RECORD_VERSION
 
-    @property
-    def version(self) -> int:
-        """The host part's version: its oldest file's."""
-        return min(self.files.values(), default=0)
-
 
 def dump(record: HostRecord) -> str:
     data = {

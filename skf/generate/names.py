@@ -211,12 +211,6 @@ def words(answer: str, value: object) -> str:
     return value
 
 
-def sql_name(answer: str, value: str) -> str:
-    if len(value) > MAX_SQL_NAME:
-        raise _fail(answer, value, f"is longer than PostgreSQL's {MAX_SQL_NAME} characters")
-    return value
-
-
 def snake_case(class_name: str) -> str:
     """`EmailMessage` -> `email_message`, `HTTPCheck` -> `http_check`."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", class_name)

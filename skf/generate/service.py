@@ -52,9 +52,8 @@ def service_record(
     spec: ServiceSpec,
     created: list[str],
     modified: list[str],
-    template: TemplateVersion | None = None,
+    template: TemplateVersion,
 ) -> record.ServiceRecord:
-    template = template or current_template()
     return record.ServiceRecord(
         service=spec.service_name,
         template_version=template.number,

@@ -157,6 +157,17 @@ def test_a_reused_module_without_its_anchor_is_reported(tmp_path: Path) -> None:
     )
 
 
+def test_a_reused_module_that_imports_its_anchor_is_not_reported(tmp_path: Path) -> None:
+    host = copy_example(tmp_path / "host")
+    main = host / "src/main.py"
+    main.write_text(main.read_text().replace("def background_services", "def services"))
+    write(host, {"src/startup.py": "def background_services() -> None:\n    pass\n"})
+    main.write_text("from src.startup import background_services\n" + main.read_text())
+    result = cli("init", "--project", str(host))
+    assert result.exit_code == 0, result.output
+    assert "defines no" not in result.output
+
+
 def test_a_dry_run_writes_nothing(tmp_path: Path) -> None:
     host = tmp_path / "host"
     host.mkdir()
