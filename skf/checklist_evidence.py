@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from skf.check.findings import plural
 from skf.check.rules._failures import handlers, log_lines
-from skf.check.rules._support import plural
 from skf.check.rules.undocumented_service import section_of
 from skf.project.inventory import Inventory, Service
 from skf.project.literals import NOT_LITERAL

@@ -44,11 +44,12 @@ def run_check(
     files = ProjectFiles(layout)
     scan = scan_project(files)
     cache = Cache(layout.root, enabled=use_cache)
-    full = _cached(layout, scan, cache)
+    key = _key(layout, scan)
+    full = _cached(layout, key, cache)
     if full is None:
         inventory = inventory_from_scan(layout, files, scan, cache)
         full = _check(inventory)
-        _store(layout, scan, cache, full)
+        _store(key, cache, full)
     return full.limited(paths, changed_files)
 
 
@@ -76,7 +77,7 @@ class _FullResult:
         kept = {
             name
             for name, owned in self.service_files.items()
-            if any(in_paths(path) for path in self.code_files.get(name, owned))
+            if any(in_paths(path) for path in self.code_files[name])
             and (changed is None or any(in_changed(path) for path in owned))
         }
         findings = [
@@ -184,9 +185,9 @@ def _key(layout: Layout, scan: Scan) -> str:
     return digest(f"{_RESULT_VERSION}\0{layout!r}\0{scan.tree_digest()}\0{state}".encode())
 
 
-def _cached(layout: Layout, scan: Scan, cache: Cache) -> _FullResult | None:
+def _cached(layout: Layout, key: str, cache: Cache) -> _FullResult | None:
     entry = cache.get(_RESULTS, "latest")
-    if not isinstance(entry, dict) or entry.get("key") != _key(layout, scan):
+    if not isinstance(entry, dict) or entry.get("key") != key:
         return None
     try:
         inputs: dict[str, str | None] = entry["inputs"]
@@ -214,12 +215,14 @@ def _finding(item: dict[str, Any]) -> Finding:
     return Finding(**item, fix=None if fix is None else FixInfo(**fix))
 
 
-def _store(layout: Layout, scan: Scan, cache: Cache, result: _FullResult) -> None:
+def _store(key: str, cache: Cache, result: _FullResult) -> None:
+    """`result` under `key` (`_key`: computed before the check, so that a record edited
+    while it ran cannot be stored as checked)."""
     cache.put(
         _RESULTS,
         "latest",
         {
-            "key": _key(layout, scan),
+            "key": key,
             "inputs": result.inputs,
             "findings": [dataclasses.asdict(f) for f in result.findings],
             "services": [dataclasses.asdict(s) for s in result.services],

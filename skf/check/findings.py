@@ -116,3 +116,8 @@ class CheckResult:
                 "findings": len(findings),
             },
         }
+
+
+def plural(count: int, word: str) -> str:
+    """`1 finding`, `3 findings`: how every report counts things."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

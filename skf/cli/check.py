@@ -12,6 +12,7 @@ import typer
 
 from skf.changes import ChangeSet
 from skf.check.baseline import load_baseline, write_baseline
+from skf.check.findings import plural
 from skf.check.fixes import plan_fixes
 from skf.check.output import RenderContext, render
 from skf.check.report import Report, check_project
@@ -80,24 +81,20 @@ def _write_output(text: str, output: Path | None) -> None:
     changes.apply()
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _fix(root: Path, report: Report, *, unsafe: bool, diff_only: bool, to_stdout: bool) -> bool:
     """Apply (or, with `diff_only`, show) the fixes; whether anything would change."""
     changes, fixed = plan_fixes(root, report.result, unsafe=unsafe)
     if diff_only:
         typer.echo(changes.diff(), nl=False)
         typer.echo(
-            f"Would fix {len(fixed)} of {_plural(len(report.result.findings), 'finding')} "
-            f"in {_plural(len(changes.paths), 'file')} (nothing written).",
+            f"Would fix {len(fixed)} of {plural(len(report.result.findings), 'finding')} "
+            f"in {plural(len(changes.paths), 'file')} (nothing written).",
             err=True,
         )
         return not changes.is_empty
     applied = changes.apply()
     lines = [
-        f"Fixed {_plural(len(fixed), 'finding')} in {_plural(len(applied), 'file')}:"
+        f"Fixed {plural(len(fixed), 'finding')} in {plural(len(applied), 'file')}:"
         if applied
         else "Nothing to fix."
     ]
@@ -185,7 +182,7 @@ def check(
     if write_baseline_file is not None:
         write_baseline(write_baseline_file, report.result.findings)
         typer.echo(
-            f"Recorded {_plural(len(report.result.findings), 'finding')} in {write_baseline_file}.",
+            f"Recorded {plural(len(report.result.findings), 'finding')} in {write_baseline_file}.",
             err=True,
         )
         return

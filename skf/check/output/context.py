@@ -26,6 +26,15 @@ class RenderContext:
     def display_path(self, finding: Finding) -> str:
         return f"{self.path_prefix}{finding.path}"
 
+    def location(self, finding: Finding) -> str:
+        """`path:line:column` as far as the finding knows them, from where skf runs."""
+        parts = [self.display_path(finding)]
+        if finding.line is not None:
+            parts.append(str(finding.line))
+            if finding.column is not None:
+                parts.append(str(finding.column))
+        return ":".join(parts)
+
     def fixable(self, finding: Finding) -> bool:
         if finding.fix is None:
             return False

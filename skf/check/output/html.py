@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skf import __version__
-from skf.check.findings import Finding
+from skf.check.findings import Finding, plural
 from skf.check.output.context import RenderContext
 from skf.check.report import Report
 from skf.check.rule import RuleMeta
@@ -74,10 +74,6 @@ def _anchor(service_index: int, column: str) -> str:
     return f"s{service_index}-{column}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _item_columns() -> list[_Column]:
     return [
         _Column(str(item.number), f"{item.number}", item.title, item.key.replace("_", " "))
@@ -128,11 +124,7 @@ def _excerpt(finding: Finding, root: Path | None) -> str:
 
 
 def _finding(finding: Finding, context: RenderContext) -> str:
-    where = context.display_path(finding)
-    if finding.line is not None:
-        where += f":{finding.line}"
-        if finding.column is not None:
-            where += f":{finding.column}"
+    where = context.location(finding)
     parts = [
         f'<article class="finding" id="finding-{_e(finding.fingerprint)}">',
         f"<h4>{_e(finding.code)} {_e(finding.name)}</h4>",
@@ -174,7 +166,7 @@ def _grid(
         for column in columns:
             found = by_cell.get((service, column.key), [])
             if found:
-                label = _plural(len(found), "finding")
+                label = plural(len(found), "finding")
                 cells.append(
                     f'<td class="fail"><a href="#{_anchor(index, column.key)}">'
                     f"&#x2717; {_e(label)}</a></td>"
@@ -242,9 +234,7 @@ def render(report: Report, context: RenderContext) -> str:
         body = "\n".join(_finding(finding, context) for finding in project)
         heading = f"<h3>Not about one service ({len(project)})</h3>"
         project_html = f'<section id="project">{heading}\n{body}</section>'
-    verdict = (
-        "All checks passed." if not findings else f"Found {_plural(len(findings), 'finding')}."
-    )
+    verdict = "All checks passed." if not findings else f"Found {plural(len(findings), 'finding')}."
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -6,35 +6,21 @@
 `[*]` marks a finding `skf check --fix` can fix.
 """
 
-from skf.check.findings import Finding
+from skf.check.findings import Finding, plural
 from skf.check.output.context import RenderContext
 from skf.check.report import Report
-
-
-def _location(finding: Finding, context: RenderContext) -> str:
-    parts = [context.display_path(finding)]
-    if finding.line is not None:
-        parts.append(str(finding.line))
-        if finding.column is not None:
-            parts.append(str(finding.column))
-    return ":".join(parts)
 
 
 def format_finding(finding: Finding, context: RenderContext) -> str:
     marker = " [*]" if context.fixable(finding) else ""
     item = "" if finding.checklist_item is None else f" [checklist item {finding.checklist_item}]"
-    return f"{_location(finding, context)}: {finding.code}{marker} {finding.message}{item}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{context.location(finding)}: {finding.code}{marker} {finding.message}{item}"
 
 
 def summary(report: Report, context: RenderContext) -> str:
     result = report.result
     scope = (
-        f"{_plural(len(result.services), 'service')}, "
-        f"{_plural(result.files_scanned, 'file')} checked"
+        f"{plural(len(result.services), 'service')}, {plural(result.files_scanned, 'file')} checked"
     )
     hidden = []
     if report.suppressed:
@@ -44,7 +30,7 @@ def summary(report: Report, context: RenderContext) -> str:
     scope += "".join(f", {part}" for part in hidden)
     if not result.findings:
         return f"All checks passed ({scope})."
-    line = f"Found {_plural(len(result.findings), 'finding')} ({scope})."
+    line = f"Found {plural(len(result.findings), 'finding')} ({scope})."
     fixable = sum(1 for finding in result.findings if context.fixable(finding))
     if fixable:
         line += f"\n[*] {fixable} fixable with `skf check --fix`."

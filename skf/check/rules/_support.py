@@ -19,10 +19,6 @@ def call_name(call: cst.Call) -> cst.CSTNode:
     return func
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def listing(items: list[str]) -> str:
     quoted = [f"`{item}`" for item in items]
     if len(quoted) <= 1:
