@@ -1,7 +1,12 @@
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+# Helpers (cli_support) live next to the tests; --import-mode=importlib does not put this
+# directory on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).parent))
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_service"
 _JUNK = shutil.ignore_patterns(

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner, Result
-
-from skf.cli import app
+from cli_support import edit, skf
 
 SERVICE = "src/services/email_sender_scheduler.py"
 SKIP_LOCKED = ".with_for_update(skip_locked=True)"
@@ -23,19 +21,6 @@ SCHEMA = Path(__file__).resolve().parents[1] / "check" / "sarif-schema-2.1.0.jso
 def in_host(host: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(host)
     return host
-
-
-def skf(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def edit(root: Path, path: str, old: str, new: str) -> int:
-    """Replace the one occurrence of `old` in `path`; returns the line it was on."""
-    file = root / path
-    text = file.read_text()
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    file.write_text(text.replace(old, new))
-    return text[: text.index(old)].count("\n") + 1
 
 
 def break_claim(root: Path) -> int:

@@ -6,25 +6,18 @@ import re
 import subprocess
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from cli_support import edit
+from cli_support import skf as run
+from typer.testing import Result
 
 from skf.checklist import CHECKLIST
-from skf.cli import app
 
 SERVICE = "src/services/email_sender_scheduler.py"
 DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
 
 
 def skf(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, ["checklist", "--project", str(root), *args])
-
-
-def edit(root: Path, path: str, old: str, new: str) -> int:
-    file = root / path
-    text = file.read_text()
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    file.write_text(text.replace(old, new))
-    return text[: text.index(old)].count("\n") + 1
+    return run("checklist", "--project", str(root), *args)
 
 
 def line_of(root: Path, path: str, text: str) -> int:

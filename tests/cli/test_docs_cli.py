@@ -4,6 +4,8 @@ idempotence, prose and hand-written sections untouched, refusals."""
 from pathlib import Path
 
 import pytest
+from cli_support import edit
+from cli_support import skf as run
 from typer.testing import CliRunner, Result
 
 from skf.cli import app
@@ -15,14 +17,7 @@ SERVICE = "src/services/email_sender_scheduler.py"
 
 
 def skf(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, ["docs", str(root), *args])
-
-
-def edit(root: Path, path: str, old: str, new: str) -> None:
-    file = root / path
-    text = file.read_text()
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    file.write_text(text.replace(old, new))
+    return run("docs", str(root), *args)
 
 
 def add_cancelled(root: Path) -> None:

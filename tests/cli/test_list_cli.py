@@ -5,25 +5,12 @@ import json
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner, Result
+from cli_support import edit, skf
 
-from skf.cli import app
 from skf.generate.template import template_version
 
 SERVICE = "src/services/email_sender_scheduler.py"
 COMPOSE = "docker-compose.yml"
-
-
-def skf(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def edit(root: Path, path: str, old: str, new: str) -> int:
-    file = root / path
-    text = file.read_text()
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    file.write_text(text.replace(old, new))
-    return text[: text.index(old)].count("\n") + 1
 
 
 def rows(root: Path) -> dict[str, dict[str, object]]:

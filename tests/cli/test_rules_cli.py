@@ -3,15 +3,10 @@
 import json
 
 import pytest
-from typer.testing import CliRunner, Result
+from cli_support import skf
 
 from skf.check.rule import RuleMeta
 from skf.check.rules import ALL_RULES
-from skf.cli import app
-
-
-def skf(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def test_the_table_lists_every_rule() -> None:

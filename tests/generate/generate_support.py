@@ -1,5 +1,6 @@
 """Helpers of the generator tests: host trees in tmp dirs, snapshots, running skf and pytest."""
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -100,3 +101,62 @@ def import_app(root: Path, module: str) -> subprocess.CompletedProcess[str]:
         check=False,
         env={**os.environ, "PYTHONPATH": str(root)},
     )
+
+
+# Whether skf's checker is part of this installation (generation works without it).
+CHECKER = importlib.util.find_spec("skf.check.engine") is not None
+
+
+def run_skf_check(root: Path) -> subprocess.CompletedProcess[str]:
+    """`skf check` on the project at `root`, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "skf", "check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+# Compose entries the compose patch tests add, and a compose file in the list form.
+COMPOSE_ENTRIES = [("PINGER_BATCH_SIZE", "50"), ("PINGER_WAKEUP_ENABLED", "false")]
+COMPOSE_LIST_FORM = """services:
+  app:
+    image: app   # the application
+    environment:
+      - DATABASE_URL=postgresql://db/app
+      # tuned for staging
+      - "LOG_LEVEL=INFO"
+    ports: ["8000:8000"]
+  db:
+    image: postgres
+"""
+
+# An existing model for the tests' services on one (a status enum without `Queued`).
+LEAD = '''"""Sales leads."""
+
+import enum
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from src.models.base import Base
+from src.status_queue import status_enum
+
+
+class LeadStatus(enum.Enum):
+    New = "New"
+    Working = "Working"
+    Done = "Done"
+    Failed = "Failed"
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    status: Mapped[LeadStatus] = mapped_column(
+        status_enum(LeadStatus, "lead_status"), default=LeadStatus.New
+    )
+'''

@@ -4,6 +4,8 @@ formatting. Every line that was there stays byte for byte."""
 from pathlib import Path
 
 import pytest
+from generate_support import COMPOSE_ENTRIES as ENTRIES
+from generate_support import COMPOSE_LIST_FORM as LIST_FORM
 from generate_support import EXAMPLE, write
 
 from skf.changes import ChangeSet
@@ -11,7 +13,6 @@ from skf.errors import ProjectError
 from skf.generate.compose_patch import add_environment
 
 PATH = "docker-compose.yml"
-ENTRIES = [("PINGER_BATCH_SIZE", "50"), ("PINGER_WAKEUP_ENABLED", "false")]
 
 
 def patch(root: Path, text: str, service: str = "app") -> ChangeSet:
@@ -52,19 +53,6 @@ def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
     once = patch(tmp_path, (EXAMPLE / PATH).read_text()).read(PATH)
     assert once is not None
     assert patch(tmp_path, once).is_empty
-
-
-LIST_FORM = """services:
-  app:
-    image: app   # the application
-    environment:
-      - DATABASE_URL=postgresql://db/app
-      # tuned for staging
-      - "LOG_LEVEL=INFO"
-    ports: ["8000:8000"]
-  db:
-    image: postgres
-"""
 
 
 def test_the_list_form_gets_list_items_in_its_quoting(tmp_path: Path) -> None:

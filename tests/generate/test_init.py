@@ -1,24 +1,22 @@
 """`skf init`: the shared pieces a codebase lacks, and nothing it already has."""
 
-import importlib.util
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 from generate_support import (
+    CHECKER,
     assert_generated_tests_pass,
     cli,
     copy_example,
     import_app,
+    run_skf_check,
     snapshot,
     write,
 )
 
 from skf.config import load_layout
 
-CHECKER = importlib.util.find_spec("skf.check.engine") is not None
 PIECES = (
     "src/config/settings.py",
     "src/scheduler_instance.py",
@@ -65,9 +63,7 @@ def test_a_minimal_host_made_by_init_runs_a_generated_service(tmp_path: Path) ->
     assert imported.returncode == 0, imported.stderr
     assert_generated_tests_pass(host, "tests/services/test_widget_pinger.py", expected=14)
     if CHECKER:
-        checked = subprocess.run(
-            [sys.executable, "-m", "skf", "check"], cwd=host, capture_output=True, text=True
-        )
+        checked = run_skf_check(host)
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

@@ -57,11 +57,6 @@ def patch(root: Path, text: str, spec: Bookkeeping = SPEC) -> tuple[ChangeSet, l
     return changes, added
 
 
-def namespace_of(text: str) -> dict[str, object]:
-    compile(text, PATH, "exec")
-    return {}
-
-
 def test_the_example_domain_gains_its_own_prefixed_columns_and_indexes(tmp_path: Path) -> None:
     text = (EXAMPLE / PATH).read_text()
     bare = text.split("    # Queue bookkeeping of sitemap_scanner")[0]

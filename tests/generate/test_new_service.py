@@ -1,17 +1,19 @@
 """`skf new service` end to end, on copies of example_service."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from generate_support import (
+    CHECKER,
+    LEAD,
     assert_generated_tests_pass,
     cli,
     copy_example,
     import_app,
     one_line_error,
+    run_skf_check,
     snapshot,
     write,
 )
@@ -21,22 +23,11 @@ from skf.archdoc import ArchitectureDoc
 
 DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
 WIDGET = ("new", "service", "widget_pinger", "--new-model", "Widget", "--table", "widgets")
-CHECKER = importlib.util.find_spec("skf.check.engine") is not None
 
 
 @pytest.fixture
 def host(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "host")
-
-
-def run_skf_check(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "skf", "check"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.mark.slow
@@ -244,35 +235,6 @@ def test_a_status_not_in_the_enum_lists_its_members(host: Path) -> None:
         "skf: error: status 'Queued' is not a member of LeadStatus (members: New, Working, "
         "Done, Failed); pass --add-status to add it"
     )
-
-
-LEAD = '''"""Sales leads."""
-
-import enum
-
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from src.models.base import Base
-from src.status_queue import status_enum
-
-
-class LeadStatus(enum.Enum):
-    New = "New"
-    Working = "Working"
-    Done = "Done"
-    Failed = "Failed"
-
-
-class Lead(Base):
-    __tablename__ = "leads"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    status: Mapped[LeadStatus] = mapped_column(
-        status_enum(LeadStatus, "lead_status"), default=LeadStatus.New
-    )
-'''
 
 
 @pytest.mark.slow

@@ -18,36 +18,6 @@ COMPOSE = "docker-compose.yml"
 DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
 JITTER = "        jitter=settings.WIDGET_PINGER_JITTER_SECONDS,\n"
 
-# An existing model for the tests' services on one (a status enum without `Queued`).
-LEAD = '''"""Sales leads."""
-
-import enum
-
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from src.models.base import Base
-from src.status_queue import status_enum
-
-
-class LeadStatus(enum.Enum):
-    New = "New"
-    Working = "Working"
-    Done = "Done"
-    Failed = "Failed"
-
-
-class Lead(Base):
-    __tablename__ = "leads"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    status: Mapped[LeadStatus] = mapped_column(
-        status_enum(LeadStatus, "lead_status"), default=LeadStatus.New
-    )
-'''
-
-
 RUNTIME = "src/status_queue.py"
 RUNTIME_TEMPLATE = "host/{{ runtime_module }}.jinja"
 HOST_RECORD = ".skf/host.yml"

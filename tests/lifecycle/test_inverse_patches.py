@@ -5,6 +5,8 @@ in the file stays. Also: a later patch adds a missing entry to its service's gro
 from pathlib import Path
 
 import pytest
+from generate_support import COMPOSE_ENTRIES as ENTRIES
+from generate_support import COMPOSE_LIST_FORM as LIST_FORM
 from generate_support import EXAMPLE, write
 
 from skf.changes import ChangeSet
@@ -14,23 +16,11 @@ from skf.project.source import SourceFile
 COMPOSE = "docker-compose.yml"
 SETTINGS = "src/config/settings.py"
 MAIN = "src/main.py"
-ENTRIES = [("PINGER_BATCH_SIZE", "50"), ("PINGER_WAKEUP_ENABLED", "false")]
 FIELDS = [
     settings_patch.SettingsField("PINGER_BATCH_SIZE", "PositiveInt", 50),
     settings_patch.SettingsField("PINGER_DRAIN_SECONDS", "NonNegativeFloat", 0.0),
 ]
 
-LIST_FORM = """services:
-  app:
-    image: app   # the application
-    environment:
-      - DATABASE_URL=postgresql://db/app
-      # tuned for staging
-      - "LOG_LEVEL=INFO"
-    ports: ["8000:8000"]
-  db:
-    image: postgres
-"""
 NO_ENVIRONMENT = """services:
   app:
     image: app

@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-from generate_support import cli, copy_example, one_line_error, snapshot, write
-from lifecycle_support import COMPOSE, DOC, LEAD, SETTINGS, edit
+from generate_support import LEAD, cli, copy_example, one_line_error, snapshot, write
+from lifecycle_support import COMPOSE, DOC, SETTINGS, edit
 
 from skf.check.engine import run_check
 

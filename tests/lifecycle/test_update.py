@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from generate_support import (
+    LEAD,
     assert_generated_tests_pass,
     copy_example,
     one_line_error,
@@ -17,7 +18,6 @@ from lifecycle_support import (
     COMPOSE,
     DOC,
     JITTER,
-    LEAD,
     RECORD,
     SERVICE,
     SETTINGS,
