@@ -51,13 +51,14 @@ def skf_command(host: Path, check: bool) -> list[str]:
     return command if check else [*command, "--no-check"]
 
 
-def copier_command(destination: Path) -> list[str]:
-    """The same answers skf renders the template with (its record lists them)."""
-    answers_host = Path(tempfile.mkdtemp(prefix="skf-bench-answers-")) / "host"
-    shutil.copytree(EXAMPLE, answers_host, ignore=JUNK)
-    subprocess.run(skf_command(answers_host, check=False), check=True, capture_output=True)
-    record = (answers_host / ".skf/services/widget_pinger.yml").read_text()
-    shutil.rmtree(answers_host.parent)
+def copier_command() -> list[str]:
+    """`copier copy` of the service part with the answers skf renders it with (its record
+    lists them), but for the destination."""
+    with tempfile.TemporaryDirectory(prefix="skf-bench-answers-") as directory:
+        answers_host = Path(directory) / "host"
+        shutil.copytree(EXAMPLE, answers_host, ignore=JUNK)
+        subprocess.run(skf_command(answers_host, check=False), check=True, capture_output=True)
+        record = (answers_host / ".skf/services/widget_pinger.yml").read_text()
     from ruamel.yaml import YAML
 
     answers = YAML(typ="safe", pure=True).load(record)["answers"]
@@ -65,7 +66,7 @@ def copier_command(destination: Path) -> list[str]:
             for key, value in answers.items()]  # fmt: skip
     return [
         _bin("copier"), "copy", "--quiet", "--defaults", "--overwrite", "--data=part=service",
-        *data, str(TEMPLATE), str(destination),
+        *data, str(TEMPLATE),
     ]  # fmt: skip
 
 
@@ -78,12 +79,9 @@ def timed(command: list[str]) -> float:
     return elapsed
 
 
-def best(runs: int, measure: Callable[[Path], float]) -> float:
-    times = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="skf-bench-") as directory:
-            times.append(measure(Path(directory)))
-    return min(times)
+def in_fresh_directory(measure: Callable[[Path], float]) -> float:
+    with tempfile.TemporaryDirectory(prefix="skf-bench-") as directory:
+        return measure(Path(directory))
 
 
 def main() -> int:
@@ -98,7 +96,7 @@ def main() -> int:
         shutil.copytree(EXAMPLE, host, ignore=JUNK)
         return timed(skf_command(host, check))
 
-    copier = copier_command(Path("/nonexistent"))[:-1]
+    copier = copier_command()
 
     def copier_run(directory: Path) -> float:
         return timed([*copier, str(directory / "out")])
@@ -107,12 +105,16 @@ def main() -> int:
     copier_times: list[float] = []
     skf_times: list[float] = []
     for _ in range(runs):
-        copier_times.append(best(1, copier_run))
-        skf_times.append(best(1, skf_run))
+        copier_times.append(in_fresh_directory(copier_run))
+        skf_times.append(in_fresh_directory(skf_run))
     copier_s, skf_s = min(copier_times), min(skf_times)
     checker = importlib.util.find_spec("skf.check.engine") is not None
     # The checked run is informative, not a target: the quick smoke run leaves it out.
-    checked_s = best(runs, lambda d: skf_run(d, check=True)) if checker and runs > 1 else None
+    checked_s = (
+        min(in_fresh_directory(lambda d: skf_run(d, check=True)) for _ in range(runs))
+        if checker and runs > 1
+        else None
+    )
     print(f"bare copier copy:                {copier_s:.3f} s")
     print(f"skf new service (--no-check):    {skf_s:.3f} s  ({skf_s / copier_s:.2f}x copier)")
     if checked_s is not None:
