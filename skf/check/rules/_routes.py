@@ -9,16 +9,20 @@ from skf.project.tests_index import is_test_file
 
 
 def route_sources(
-    inventory: Inventory, needles: list[str] | None, *, every: bool = False
+    inventory: Inventory,
+    needles: list[str] | None,
+    *,
+    every: bool = False,
+    required: list[str] | None = None,
 ) -> list[SourceFile]:
     """Parsed route modules (not tests) whose text holds any (or, with `every`, all) of
-    `needles` (None: every route module)."""
-    marked = [
-        path
-        for path in inventory.scan.marked("route")
-        if not is_test_file(path, inventory.layout.tests_dir)
-    ]
+    `needles` (None: every route module), and all of `required`."""
     scan = inventory.scan
+    marked = [
+        path for path in scan.marked("route") if not is_test_file(path, inventory.layout.tests_dir)
+    ]
+    if required:
+        marked = scan.containing(marked, required)
     if needles is None:
         paths = marked
     elif every:
@@ -51,12 +55,7 @@ def routes(inventory: Inventory, sources: list[SourceFile]) -> list[Route]:
         return []
     # Only modules that import one of these route modules can include their routers.
     names = sorted({source.module_name.rpartition(".")[2] for source in sources})
-    marked = inventory.scan.containing(inventory.scan.marked("route"), ["include_router"])
-    including = [
-        source
-        for path in inventory.scan.containing_any(marked, names)
-        if (source := inventory.files.parsed(path)) is not None
-    ]
+    including = route_sources(inventory, names, required=["include_router"])
     guarded = guarded_routers(including, inventory.resolver)
     found: list[Route] = []
     for source in sources:

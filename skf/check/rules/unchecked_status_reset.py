@@ -9,6 +9,7 @@ from skf.check.findings import Finding
 from skf.check.rule import Example, Rule
 from skf.check.rules._reference import EMAILS_API
 from skf.check.rules._routes import route_sources, routes
+from skf.check.rules._statuses import judge_literal
 from skf.project.inventory import Inventory, Service
 from skf.project.queries import queries_in
 from skf.project.resolve import Frame
@@ -118,7 +119,6 @@ class UncheckedStatusReset(Rule):
         enum = service.status_enum
         assert enum is not None
         uses, literals = status_uses(inventory.semantics, frame)
-        spellings = {monitored, str(enum.members.get(monitored, monitored))}
         writes: list[cst.CSTNode] = [
             use.node
             for use in uses
@@ -126,7 +126,12 @@ class UncheckedStatusReset(Rule):
             and use.member == monitored
             and use.ref.enum.qualified_name == enum.qualified_name
         ]
-        writes += [lit.node for lit in literals if lit.access == "write" and lit.value in spellings]
+        # A literal written as the member's name or its value, judged as SKF122 judges it.
+        writes += [
+            lit.node
+            for lit in literals
+            if lit.access == "write" and judge_literal(service, lit).member == monitored
+        ]
         queries = queries_in(frame, inventory.builder, inventory.semantics)
         checked = _compares_status(frame.function, attribute)
         for node in writes:
