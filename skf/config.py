@@ -90,8 +90,13 @@ class Layout:
         return self.module_name(self.runtime_module)
 
     @property
+    def models_init(self) -> str:
+        """The models package's `__init__.py` (relative POSIX), where models are exported."""
+        return self.models_package.rstrip("/") + "/__init__.py"
+
+    @property
     def models_import(self) -> str:
-        return self.module_name(self.models_package + "/__init__.py")
+        return self.module_name(self.models_init)
 
     @property
     def services_import(self) -> str:

@@ -193,7 +193,7 @@ def _discover(layout: Layout, files: ProjectFiles) -> dict[str, str]:
             lambda: _find_function(files, layout.startup_function, "startup_module"),
         ),
         (layout.runtime_module, lambda: _find_runtime(files)),
-        (f"{layout.models_package}/__init__.py", base_package),
+        (layout.models_init, base_package),
         (layout.architecture_doc, lambda: named_file("architecture_doc", (DOC_NAME,))),
         (layout.compose_file, lambda: named_file("compose_file", COMPOSE_NAMES)),
     ]
@@ -355,7 +355,7 @@ def plan_init(layout: Layout) -> InitPlan:
         layout.compose_file: "compose file",
     }
     if base is None:
-        pieces[f"{layout.models_package}/__init__.py"] = "models package"
+        pieces[layout.models_init] = "models package"
         pieces[f"{layout.models_package}/base.py"] = "declarative base"
     else:
         plan.found.append(f"declarative base: {base.path} ({base.name})")

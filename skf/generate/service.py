@@ -139,7 +139,7 @@ def _base(layout: Layout, files: ProjectFiles) -> tuple[DeclarativeBaseInfo | No
     base = find_declarative_base(files, layout.models_package)
     if base is None:
         return None, layout.models_import
-    package = layout.models_package.rstrip("/") + "/__init__.py"
+    package = layout.models_init
     package_text = files.source(package).text if layout.path(package).is_file() else ""
     reexported = f"import {base.name}" in package_text or f" {base.name}," in package_text
     return base, layout.models_import if reexported else base.module
@@ -186,7 +186,7 @@ def _patch_models(layout: Layout, spec: ServiceSpec, changes: ChangeSet) -> list
     """The model edits; returns notes about the migrations they need."""
     notes: list[str] = []
     if spec.new_model:
-        package = layout.models_package.rstrip("/") + "/__init__.py"
+        package = layout.models_init
         model_patch.export_model(
             changes, package, layout.models_import, spec.model_module,
             [spec.model_class, spec.status_enum],

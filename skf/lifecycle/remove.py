@@ -122,7 +122,7 @@ def _remove_from_models(
     added: tuple[str, ...],
 ) -> None:
     if spec.new_model:
-        package = layout.models_package.rstrip("/") + "/__init__.py"
+        package = layout.models_init
         model_patch.unexport_model(
             changes, package, layout.models_import, spec.model_module,
             [spec.model_class, spec.status_enum],
@@ -220,7 +220,7 @@ def _code_uses(
     added: tuple[str, ...],
 ) -> Iterator[tuple[str, str]]:
     """(file, what it uses) for code outside the service's files that needs its pieces."""
-    package = layout.models_package.rstrip("/") + "/__init__.py"
+    package = layout.models_init
     enum_module = layout.module_path(spec.status_enum_module)
     model_stem = spec.model_module.rpartition(".")[2]
     for path in files.python_files():

@@ -193,7 +193,7 @@ def _shared_paths(layout: Layout, spec: ServiceSpec) -> list[str]:
         layout.startup_module,
         layout.compose_file,
         layout.architecture_doc,
-        layout.models_package.rstrip("/") + "/__init__.py",
+        layout.models_init,
     ]
     if not spec.new_model:
         paths.append(spec.model_path)

@@ -349,7 +349,7 @@ def _own_packages(layout: Layout) -> set[str]:
         layout.session_module,
         layout.settings_module,
         layout.runtime_module,
-        layout.models_package + "/__init__.py",
+        layout.models_init,
         layout.services_dir + "/__init__.py",
     ):
         try:
