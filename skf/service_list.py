@@ -236,11 +236,8 @@ def _sets(service: Service) -> tuple[str, ...]:
 
 
 def _template_version(layout: Layout, name: str) -> int | None:
-    path = record.record_path(name)
-    file = layout.path(path)
-    if not file.is_file():
-        return None
-    return record.load(file.read_text(encoding="utf-8"), path).template_version
+    found = record.read(layout, name)
+    return found.template_version if found is not None else None
 
 
 def current_template_version() -> int | None:

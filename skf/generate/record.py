@@ -30,6 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from skf import __version__
+from skf.config import Layout
 from skf.errors import ProjectError
 
 RECORD_VERSION = 1
@@ -63,6 +64,23 @@ class ServiceRecord:
 
 def record_path(service: str) -> str:
     return f"{RECORDS_DIR}/{service}.yml"
+
+
+def names(layout: Layout) -> list[str]:
+    """Every service of the project at `layout` with a record, by name."""
+    directory = layout.path(RECORDS_DIR)
+    if not directory.is_dir():
+        return []
+    return sorted(file.stem for file in directory.glob("*.yml"))
+
+
+def read(layout: Layout, service: str) -> "ServiceRecord | None":
+    """The record of `service`, None when it has none; ProjectError when it is broken."""
+    path = record_path(service)
+    file = layout.path(path)
+    if not file.is_file():
+        return None
+    return load(file.read_text(encoding="utf-8"), path)
 
 
 def dump(record: ServiceRecord) -> str:

@@ -80,24 +80,9 @@ def _prerequisites(layout: Layout) -> None:
             raise ProjectError(f"{path} is missing (the {what}); run `skf init` first")
 
 
-def _existing_record(layout: Layout, spec: ServiceSpec) -> record.ServiceRecord | None:
-    path = record.record_path(spec.service_name)
-    file = layout.path(path)
-    if not file.is_file():
-        return None
-    return record.load(file.read_text(encoding="utf-8"), path)
-
-
 def _other_records(layout: Layout, name: str) -> list[record.ServiceRecord]:
-    directory = layout.path(record.RECORDS_DIR)
-    if not directory.is_dir():
-        return []
-    found = []
-    for file in sorted(directory.glob("*.yml")):
-        if file.stem != name:
-            path = f"{record.RECORDS_DIR}/{file.name}"
-            found.append(record.load(file.read_text(encoding="utf-8"), path))
-    return found
+    others = (record.read(layout, other) for other in record.names(layout) if other != name)
+    return [found for found in others if found is not None]
 
 
 def _refuse_conflicts(layout: Layout, spec: ServiceSpec, targets: list[str]) -> None:
@@ -277,7 +262,7 @@ def plan_service(
     files = files or ProjectFiles(layout)
     template = template or current_template()
     changes = ChangeSet(layout.root)
-    existing = _existing_record(layout, spec)
+    existing = record.read(layout, spec.service_name)
     if existing is not None:
         if existing.same_answers(service_record(spec, [], [], template)):
             return ServicePlan(spec, changes, already_generated=True)

@@ -18,24 +18,15 @@ from skf.vocabulary import ROLES
 _SPEC_ANSWERS = ("summary", "entity", "job_function", "handler_function", "queue_name")
 
 
-def record_names(layout: Layout) -> list[str]:
-    """Every service with a record, by name."""
-    directory = layout.path(record.RECORDS_DIR)
-    if not directory.is_dir():
-        return []
-    return sorted(file.stem for file in directory.glob("*.yml"))
-
-
 def load_record(layout: Layout, name: str) -> record.ServiceRecord:
     path = record.record_path(name)
-    file = layout.path(path)
-    if not file.is_file():
-        known = ", ".join(record_names(layout)) or "none"
+    loaded = record.read(layout, name)
+    if loaded is None:
+        known = ", ".join(record.names(layout)) or "none"
         raise UsageError(
             f"no record {path}: skf works only on services it generated and recorded "
             f"(recorded services: {known})"
         )
-    loaded = record.load(file.read_text(encoding="utf-8"), path)
     if loaded.service != name:
         raise ProjectError(f"{path}: records service {loaded.service!r}, not {name!r}")
     return loaded
@@ -95,8 +86,7 @@ def template_state(layout: Layout) -> str:
     the current template version, every service record and the host record (the check
     engine keys its cached results on it)."""
     hasher = hashlib.blake2b(str(template_version()).encode(), digest_size=16)
-    directory = layout.path(record.RECORDS_DIR)
-    files = sorted(directory.glob("*.yml")) if directory.is_dir() else []
+    files = [layout.path(record.record_path(name)) for name in record.names(layout)]
     for file in [*files, layout.path(HOST_RECORD)]:
         hasher.update(b"\0" + file.name.encode() + b"\0")
         try:

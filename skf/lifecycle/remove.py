@@ -35,7 +35,7 @@ from skf.generate import (
 from skf.generate.service import bookkeeping, enum_use
 from skf.generate.spec import ServiceSpec
 from skf.generate.startup_patch import unregister_setup_call
-from skf.lifecycle.records import load_record, record_names, spec_from_record
+from skf.lifecycle.records import load_record, spec_from_record
 from skf.project.files import ProjectFiles
 from skf.project.source import ParseFailure, SourceFile
 from skf.service_settings import SERVICE_SETTINGS
@@ -177,7 +177,7 @@ def _refuse_shared(
     added: tuple[str, ...],
 ) -> None:
     name = recorded.service
-    for other_name in record_names(layout):
+    for other_name in record.names(layout):
         if other_name == name:
             continue
         other = load_record(layout, other_name).answers

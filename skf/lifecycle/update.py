@@ -36,7 +36,7 @@ from skf.generate.spec import ServiceSpec
 from skf.generate.versions import TemplateSource, TemplateVersion
 from skf.lifecycle.host_update import ADOPT, HostUpdate, plan_host_update
 from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, render_version
-from skf.lifecycle.records import load_record, record_names, spec_from_record
+from skf.lifecycle.records import load_record, spec_from_record
 from skf.project.files import ProjectFiles
 from skf.project.literals import literal_value
 
@@ -94,7 +94,7 @@ def plan_update(
     of the host's files, as one ChangeSet."""
     source = source or TemplateSource.default()
     files = files or ProjectFiles(layout)
-    chosen = list(dict.fromkeys(names)) if names is not None else record_names(layout)
+    chosen = list(dict.fromkeys(names)) if names is not None else record.names(layout)
     host_record = read_host_record(layout) if host != "skip" else None
     if host == "required" and host_record is None:
         raise UsageError(
