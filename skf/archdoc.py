@@ -26,6 +26,9 @@ _END = re.compile(r"^<!-- skf:end (enum|service) ([A-Za-z_][A-Za-z0-9_]*) -->\s*
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _H3 = re.compile(r"^###\s+(.+?)\s*#*\s*$")
 _CODE = re.compile(r"`([^`\n]+)`")
+# A table row whose first cell is code (`| `EMAIL_SENDER_BATCH_SIZE` | 50 | ... |`): the rows
+# of a service's settings table and of an enum's values table.
+TABLE_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
 _ENV_VAR = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _ENUMS_TITLE = re.compile(r"authoritative\s+enums?\b", re.IGNORECASE)
 

@@ -12,6 +12,7 @@ import libcst as cst
 from skf.check.findings import plural
 from skf.check.rules._failures import handlers, log_lines
 from skf.check.rules.undocumented_service import section_of
+from skf.pr_checklist import Evidence
 from skf.project.inventory import Inventory, Service
 from skf.project.literals import NOT_LITERAL
 from skf.project.sessions import session_blocks
@@ -20,7 +21,6 @@ from skf.project.tests_index import tests_for
 from skf.service_list import Configured, ValueReader
 from skf.vocabulary import Role
 
-Evidence = tuple[str, str | None]
 """(what, `path:line` or None)."""
 
 

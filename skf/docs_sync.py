@@ -21,20 +21,17 @@ per difference (a value the doc lacks, an env var renamed, a default changed).
 """
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skf.archdoc import ArchitectureDoc, render_service_block
+from skf.archdoc import TABLE_ROW, ArchitectureDoc, render_service_block
 from skf.changes import ChangeSet
 from skf.check.rules._docs_fix import enum_block, existing_summary, service_facts
 from skf.config import load_layout
 from skf.errors import ProjectError
+from skf.generate.names import IDENTIFIER
 from skf.project.inventory import Inventory, build_inventory, models_in_package
 from skf.project.models import EnumInfo
-
-_MARKER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
 
 
 @dataclass(frozen=True)
@@ -156,7 +153,7 @@ def _sync_services(inventory: Inventory, plan: DocsPlan, text: str) -> str:
             plan.hand_written.append(f"service {service.name} ({plan.path}:{entry.line})")
             documented.add(service.name)
             continue
-        if not _MARKER_NAME.match(service.name):
+        if not IDENTIFIER.match(service.name):
             plan.notes.append(
                 f"service {service.name}: skf cannot keep a block for this name (it is not an "
                 "identifier); document it by hand"
@@ -200,7 +197,7 @@ def _rows(text: str) -> dict[str, list[str]]:
     """Table rows keyed by their first cell's code span: `| \\`KEY\\` | a | b |` -> [a, b]."""
     rows: dict[str, list[str]] = {}
     for line in text.splitlines():
-        match = _ROW.match(line.strip())
+        match = TABLE_ROW.match(line.strip())
         if match:
             rows[match.group(1)] = [cell.strip() for cell in match.group(2).split("|")]
     return rows
@@ -218,8 +215,8 @@ def differences(doc_block: str, code_block: str) -> list[str]:
     found.extend(
         f"`{key}` is listed, but not in the code" for key in old_rows if key not in new_rows
     )
-    old_lines = [line for line in doc_block.splitlines() if not _ROW.match(line.strip())]
-    new_lines = [line for line in code_block.splitlines() if not _ROW.match(line.strip())]
+    old_lines = [line for line in doc_block.splitlines() if not TABLE_ROW.match(line.strip())]
+    new_lines = [line for line in code_block.splitlines() if not TABLE_ROW.match(line.strip())]
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from skf.archdoc import (
+    TABLE_ROW,
     ArchitectureDoc,
     EnumFacts,
     ServiceFacts,
@@ -20,7 +21,6 @@ from skf.archdoc import (
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
 
-_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
 _MONITORED_BY = re.compile(r"\(monitored by ([^)]*)\)")
 
 
@@ -76,7 +76,7 @@ def _updated_block(body: str, use: EnumUse) -> str:
     lines = body.splitlines(keepends=True)
     listed: dict[str, int] = {}
     for index, line in enumerate(lines):
-        if match := _ROW.match(line.strip()):
+        if match := TABLE_ROW.match(line.strip()):
             listed[match.group(1)] = index
     if not listed:
         return body
@@ -170,7 +170,7 @@ def undocument_enum(
     lines = body.splitlines(keepends=True)
     kept: list[str] = []
     for line in lines:
-        match = _ROW.match(line.strip())
+        match = TABLE_ROW.match(line.strip())
         if match and match.group(1) in removed_values:
             continue
         if match and match.group(1) == use.monitored:

@@ -3,7 +3,7 @@
 
 import re
 
-from skf.archdoc import ArchitectureDoc, EnumFacts, ServiceFacts, render_enum_block
+from skf.archdoc import TABLE_ROW, ArchitectureDoc, EnumFacts, ServiceFacts, render_enum_block
 from skf.archdoc import render_service_block as render_service
 from skf.project.inventory import Inventory, Service, models_in_package
 from skf.project.literals import NOT_LITERAL
@@ -11,7 +11,6 @@ from skf.project.models import EnumInfo
 from skf.service_settings import BY_SUFFIX, SERVICE_SETTINGS, format_default
 from skf.vocabulary import Role, role_of_spelling
 
-_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
 _MONITORED_BY = re.compile(r"\s*\(monitored by ([^)]*)\)")
 _ROLE_MEANINGS = {
     Role.MONITORED: "waiting to be claimed",
@@ -126,7 +125,7 @@ def _existing_meanings(inventory: Inventory, enum: EnumInfo) -> dict[str, str]:
     existing = doc.block_text("enum", enum.name) if doc is not None else None
     meanings: dict[str, str] = {}
     for line in (existing or "").splitlines():
-        match = _ROW.match(line.strip())
+        match = TABLE_ROW.match(line.strip())
         if match:
             meanings[match.group(1)] = match.group(2).strip()
     return meanings
