@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from skf.project.files import ProjectFiles
-from skf.project.source import ParseFailure
+from skf.project.source import ParseFailure, SourceFile
 
 if TYPE_CHECKING:
     from skf.project.inventory import Inventory, Service
@@ -135,27 +135,19 @@ def module_index(files: ProjectFiles, path: str) -> ModuleIndex | None:
     except (ValueError, RecursionError, MemoryError) as error:
         files.parse_failures[path] = ParseFailure(path, 1, 1, f"cannot parse: {error}")
         return None
-    found = _build(tree, source.package)
+    found = _build(tree, source)
     if len(_INDEXES) > 512:
         _INDEXES.clear()
     _INDEXES[key] = found
     return found
 
 
-def _resolve(module: str | None, level: int, package: str) -> str:
-    if not level:
-        return module or ""
-    base = package.split(".") if package else []
-    if level > 1:
-        base = base[: len(base) - (level - 1)]
-    return ".".join([*base, module] if module else base)
-
-
-def _build(tree: ast.Module, package: str) -> ModuleIndex:
+def _build(tree: ast.Module, source: SourceFile) -> ModuleIndex:
     index = ModuleIndex()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            base = _resolve(node.module, node.level, package)
+            module = node.module or ""
+            base = source.resolve_relative("." * node.level + module) if node.level else module
             for alias in node.names:
                 if alias.name == "*":
                     index.star.add(base)
