@@ -96,7 +96,7 @@ def _handler(inventory: Inventory, service: Service, frame: Frame, site: Handler
         _is_broad(node, frame),
         reraises,
         bool(logs),
-        any(log.traceback for log in logs),
+        any(log.traceback for log in logs) or _logged_by_callee(inventory, frame, node, calls),
         writes,
         _hands_on(
             node, frame, [c.node for c in calls if semantics.log_call(c.node, frame.source, frame)]
@@ -134,6 +134,27 @@ def _calls_status_writer(
             for use in service.uses
         ):
             return True
+    return False
+
+
+def _logged_by_callee(
+    inventory: Inventory, frame: Frame, handler: cst.ExceptHandler, calls: list[CallSite]
+) -> bool:
+    """The handler hands its exception to a function of the project that logs with a
+    traceback: one failure helper shared by several handlers (one call deep)."""
+    if handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return False
+    name = handler.name.name.value
+    for site in calls:
+        if not any(_count(arg.value, name) for arg in site.node.args):
+            continue
+        target = inventory.builder.callee_frame(site.node, frame)
+        if target is None:
+            continue
+        for call in inventory.builder.facts(target).calls:
+            log = inventory.semantics.log_call(call.node, target.source, target)
+            if log is not None and log.traceback:
+                return True
     return False
 
 
