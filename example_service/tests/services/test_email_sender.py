@@ -190,6 +190,113 @@ async def test_an_item_that_hangs_times_out_and_is_retried(
     assert message.last_error.startswith("TimeoutError")
 
 
+async def test_the_item_timeout_is_per_row_not_per_batch(
+    database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One worker takes the rows one after the other: together they outlast the timeout,
+    # each alone does not.
+    policy(concurrency=1, item_timeout_s=0.5)
+
+    async def steady(message: Row[Any]) -> None:
+        await asyncio.sleep(0.2)
+
+    monkeypatch.setattr(service, "send_email_message", steady)
+    await queue_emails(4)
+
+    summary = await service.process_pending_email_messages()
+
+    assert (summary.completed, summary.retried) == (4, 0)
+
+
+async def test_a_row_that_hangs_times_out_alone_and_its_worker_goes_on(
+    database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy(concurrency=1, item_timeout_s=0.1)
+    ids = await queue_emails(5)
+    hanging = {ids[1], ids[3]}
+
+    async def hang_on_some(message: Row[Any]) -> None:
+        await asyncio.sleep(10 if message.id in hanging else 0)
+
+    monkeypatch.setattr(service, "send_email_message", hang_on_some)
+
+    summary = await service.process_pending_email_messages()
+
+    assert (summary.completed, summary.retried) == (3, 2)
+    for message in (await rows()).values():
+        if message.id in hanging:
+            assert message.status is EmailStatus.Queued
+            assert message.last_error is not None
+            assert message.last_error.startswith("TimeoutError")
+        else:
+            assert message.status is EmailStatus.Completed
+
+
+async def test_a_handler_that_swallows_its_timeout_does_not_disarm_the_next_rows(
+    database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy(concurrency=1, item_timeout_s=0.1)
+    ids = await queue_emails(3)
+    calls: list[int] = []
+
+    async def stubborn_first(message: Row[Any]) -> None:
+        calls.append(message.id)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            if len(calls) > 1:
+                raise
+            # Swallowed: this row counts as handled, and the worker must still time out
+            # the rows after it.
+
+    monkeypatch.setattr(service, "send_email_message", stubborn_first)
+
+    summary = await service.process_pending_email_messages()
+
+    assert sorted(calls) == ids
+    assert (summary.completed, summary.retried) == (1, 2)
+
+
+async def test_a_handler_that_never_waits_handles_the_whole_batch(
+    database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy(concurrency=3)
+    seen: list[int] = []
+
+    async def instant(message: Row[Any]) -> None:
+        seen.append(message.id)
+
+    monkeypatch.setattr(service, "send_email_message", instant)
+    ids = await queue_emails(10)
+
+    summary = await service.process_pending_email_messages()
+
+    assert sorted(seen) == ids
+    assert summary.completed == 10
+
+
+async def test_the_heartbeat_keeps_a_batch_longer_than_its_lease(
+    database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy(lease_s=0.6)  # a beat every 0.2 s
+    rescued: list[int] = []
+
+    async def outlast_the_lease(message: Row[Any]) -> None:
+        await asyncio.sleep(0.9)
+        # Another worker's run starts now: this row's claim must still look alive.
+        rescued.append(await service.EMAIL_QUEUE.rescue_stale())
+
+    monkeypatch.setattr(service, "send_email_message", outlast_the_lease)
+    await queue_emails(1)
+
+    summary = await service.process_pending_email_messages()
+
+    assert rescued == [0]
+    assert (summary.completed, summary.lost) == (1, 0)
+    (message,) = (await rows()).values()
+    assert (message.status, message.attempts) == (EmailStatus.Completed, 1)
+
+
 async def test_handlers_run_at_most_concurrency_at_once(
     database: str, policy: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
