@@ -10,23 +10,15 @@ a subdirectory of the repository; changes outside it are dropped.
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from skf import git
 from skf.errors import UsageError
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except FileNotFoundError:
-        raise UsageError("--changed-since needs git, and git is not installed") from None
-
-
-def _one_line(error: bytes) -> str:
-    lines = error.decode(errors="replace").strip().splitlines()
-    return lines[0] if lines else "git failed"
-
-
-def _z_paths(output: bytes) -> list[str]:
-    return [item.decode("utf-8", errors="surrogateescape") for item in output.split(b"\0") if item]
+    result = git.run(root, *args)
+    if result is None:
+        raise UsageError("--changed-since needs git, and git is not installed")
+    return result
 
 
 def changed_files(root: Path, revision: str) -> frozenset[str]:
@@ -48,7 +40,7 @@ def changed_files(root: Path, revision: str) -> frozenset[str]:
     if base.returncode != 0:
         raise UsageError(
             f"--changed-since: no common ancestor of {revision!r} and HEAD "
-            f"({_one_line(base.stderr)})"
+            f"({git.first_line(base.stderr)})"
         )
     merge_base = base.stdout.decode().strip()
     # Against the working tree: commits since the merge-base plus staged and unstaged edits.
@@ -58,11 +50,11 @@ def changed_files(root: Path, revision: str) -> frozenset[str]:
     )
     for step in (diff, untracked):
         if step.returncode != 0:
-            raise UsageError(f"--changed-since: git failed: {_one_line(step.stderr)}")
+            raise UsageError(f"--changed-since: git failed: {git.first_line(step.stderr)}")
     # `git diff` names paths from the top of the repository, as does `ls-files --full-name`.
     prefix = PurePosixPath(root.relative_to(top).as_posix()) if root != top else None
     files: set[str] = set()
-    for name in (*_z_paths(diff.stdout), *_z_paths(untracked.stdout)):
+    for name in (*git.z_items(diff.stdout), *git.z_items(untracked.stdout)):
         path = PurePosixPath(name)
         if prefix is not None:
             if prefix not in path.parents:

@@ -19,13 +19,13 @@ same way by `skf.lifecycle.host_update` (`--host`, and with `--all`). Everything
 service asked for and the host, goes into one ChangeSet: all or nothing.
 """
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import libcst as cst
 
+from skf import git
 from skf.changes import ChangeSet
 from skf.config import Layout
 from skf.errors import ProjectError, UsageError
@@ -240,42 +240,29 @@ def uncommitted(layout: Layout, paths: Sequence[str]) -> list[str]:
     """
     if not paths:
         return []
-    try:
-        where = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree", "--show-prefix"],
-            cwd=layout.root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
+    where = git.run(layout.root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+    if where is None or where.returncode != 0:
         return []
-    inside, _, prefix = where.stdout.partition("\n")
-    if where.returncode != 0 or inside.strip() != "true":
+    inside, _, prefix = where.stdout.decode(errors="replace").partition("\n")
+    if inside.strip() != "true":
         return []
     prefix = prefix.strip()  # the project's directory within the repository ("" at its root)
-    status = subprocess.run(
-        [
-            "git",
-            "--no-optional-locks",
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-            "--",
-            *paths,
-        ],
-        cwd=layout.root,
-        capture_output=True,
-        check=False,
+    status = git.run(
+        layout.root,
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        *paths,
     )
-    if status.returncode != 0:
-        message = status.stderr.decode(errors="replace").strip().splitlines()
-        raise ProjectError(f"git status failed: {message[0] if message else status.returncode}")
+    if status is None or status.returncode != 0:
+        error = status.stderr if status is not None else b"git is not installed"
+        raise ProjectError(f"git status failed: {git.first_line(error)}")
     dirty: list[str] = []
-    entries = status.stdout.decode("utf-8", errors="replace").split("\0")
     skip = False
-    for entry in entries:
+    for entry in git.z_items(status.stdout):
         if skip or len(entry) < 4:
             skip = False
             continue
