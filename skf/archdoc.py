@@ -29,8 +29,26 @@ _CODE = re.compile(r"`([^`\n]+)`")
 # A table row whose first cell is code (`| `EMAIL_SENDER_BATCH_SIZE` | 50 | ... |`): the rows
 # of a service's settings table and of an enum's values table.
 TABLE_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
+# The note after a status's meaning that names the services monitoring it.
+_MONITORED_BY = re.compile(r"\s*\(monitored by ([^)]*)\)")
 _ENV_VAR = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _ENUMS_TITLE = re.compile(r"authoritative\s+enums?\b", re.IGNORECASE)
+
+
+def split_monitored(meaning: str) -> tuple[str, list[str]]:
+    """A status's meaning without its "(monitored by a, b)" note, and the services it names."""
+    match = _MONITORED_BY.search(meaning)
+    if match is None:
+        return meaning.strip(), []
+    rest = (meaning[: match.start()] + meaning[match.end() :]).strip()
+    return rest, [name.strip() for name in match.group(1).split(",") if name.strip()]
+
+
+def with_monitored(meaning: str, services: list[str]) -> str:
+    """`meaning` followed by the note naming `services` (none: no note)."""
+    if not services:
+        return meaning
+    return f"{meaning} (monitored by {', '.join(services)})".strip()
 
 
 @dataclass(frozen=True)

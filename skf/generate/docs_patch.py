@@ -7,7 +7,6 @@ enum nobody documented); a block skf already maintains gains the rows of statuse
 never rewritten: if it lacks a status the service uses, that is an error naming it.
 """
 
-import re
 from dataclasses import dataclass
 
 from skf.archdoc import (
@@ -17,11 +16,11 @@ from skf.archdoc import (
     ServiceFacts,
     render_enum_block,
     render_service_block,
+    split_monitored,
+    with_monitored,
 )
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
-
-_MONITORED_BY = re.compile(r"\(monitored by ([^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,10 @@ def document_service(changes: ChangeSet, path: str, facts: ServiceFacts) -> None
 
 
 def _monitored_note(meaning: str, service: str) -> str:
-    match = _MONITORED_BY.search(meaning)
-    if match is None:
-        return f"{meaning} (monitored by {service})".strip()
-    services = [s.strip() for s in match.group(1).split(",")]
+    rest, services = split_monitored(meaning)
     if service in services:
         return meaning
-    return meaning.replace(match.group(0), f"(monitored by {', '.join([*services, service])})")
+    return with_monitored(rest, [*services, service])
 
 
 def _meaning(use: EnumUse, value: str) -> str:
@@ -135,13 +131,10 @@ def undocument_service(changes: ChangeSet, path: str, service: str) -> bool:
 
 def _unmonitored(meaning: str, service: str) -> str:
     """`_monitored_note` undone: `service` out of the meaning's `(monitored by ...)`."""
-    match = _MONITORED_BY.search(meaning)
-    if match is None:
+    rest, services = split_monitored(meaning)
+    if service not in services:
         return meaning
-    services = [s.strip() for s in match.group(1).split(",") if s.strip() != service]
-    if services:
-        return meaning.replace(match.group(0), f"(monitored by {', '.join(services)})")
-    return meaning.replace(match.group(0), "").rstrip()
+    return with_monitored(rest, [s for s in services if s != service])
 
 
 def fresh_enum_block(use: EnumUse) -> str:

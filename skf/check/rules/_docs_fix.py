@@ -1,9 +1,15 @@
 """The architecture doc entries of a service and its status enum, rendered from the inventory
 (skf.archdoc's renderers: the same blocks `skf new service` writes)."""
 
-import re
-
-from skf.archdoc import TABLE_ROW, ArchitectureDoc, EnumFacts, ServiceFacts, render_enum_block
+from skf.archdoc import (
+    TABLE_ROW,
+    ArchitectureDoc,
+    EnumFacts,
+    ServiceFacts,
+    render_enum_block,
+    split_monitored,
+    with_monitored,
+)
 from skf.archdoc import render_service_block as render_service
 from skf.project.inventory import Inventory, Service, models_in_package
 from skf.project.literals import NOT_LITERAL
@@ -11,7 +17,6 @@ from skf.project.models import EnumInfo
 from skf.service_settings import BY_SUFFIX, SERVICE_SETTINGS, format_default
 from skf.vocabulary import Role, role_of_spelling
 
-_MONITORED_BY = re.compile(r"\s*\(monitored by ([^)]*)\)")
 _ROLE_MEANINGS = {
     Role.MONITORED: "waiting to be claimed",
     Role.PROCESSING: "claimed by a worker",
@@ -131,15 +136,6 @@ def _existing_meanings(inventory: Inventory, enum: EnumInfo) -> dict[str, str]:
     return meanings
 
 
-def _split_note(meaning: str) -> tuple[str, list[str]]:
-    """A meaning without its "(monitored by a, b)" note, and the services the note names."""
-    match = _MONITORED_BY.search(meaning)
-    if match is None:
-        return meaning, []
-    rest = (meaning[: match.start()] + meaning[match.end() :]).strip()
-    return rest, [name.strip() for name in match.group(1).split(",") if name.strip()]
-
-
 def _monitored_by(inventory: Inventory, enum: EnumInfo) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for service in inventory.services:
@@ -171,7 +167,7 @@ def enum_block(inventory: Inventory, enum: EnumInfo) -> str:
     meanings: dict[str, str] = {}
     for value in enum.values:
         if value in existing:
-            meaning, noted = _split_note(existing[value])
+            meaning, noted = split_monitored(existing[value])
         else:
             role = role_of_spelling(value)
             meaning, noted = (_ROLE_MEANINGS.get(role, "") if role is not None else ""), []
@@ -179,9 +175,7 @@ def enum_block(inventory: Inventory, enum: EnumInfo) -> str:
         # new ones are added after those already named (the order `skf new` appends in).
         monitors = monitored_by.get(value, [])
         named = [s for s in noted if s in monitors] + [s for s in monitors if s not in noted]
-        if named:
-            meaning = f"{meaning} (monitored by {', '.join(named)})".strip()
-        meanings[value] = meaning
+        meanings[value] = with_monitored(meaning, named)
     used_by, type_name = _places(inventory, enum)
     facts = EnumFacts(enum.name, type_name, tuple(used_by), tuple(enum.values), meanings)
     return render_enum_block(facts)
