@@ -10,6 +10,8 @@ from skf.archdoc import (
     ServiceFacts,
     render_enum_block,
     render_service_block,
+    split_monitored,
+    with_monitored,
 )
 from skf.errors import ProjectError
 from skf.service_settings import SERVICE_SETTINGS, format_default
@@ -152,3 +154,26 @@ def test_missing_sections_are_created_at_the_end() -> None:
 def test_broken_markers_are_reported_with_their_line(text: str, message: str) -> None:
     with pytest.raises(ProjectError, match=message):
         ArchitectureDoc(text, "doc.md")
+
+
+@pytest.mark.parametrize(
+    ("meaning", "rest", "services"),
+    [
+        ("waiting to be claimed", "waiting to be claimed", []),
+        ("waiting (monitored by email_sender)", "waiting", ["email_sender"]),
+        ("waiting (monitored by a, b) here", "waiting here", ["a", "b"]),
+        ("(monitored by a,  b ,)", "", ["a", "b"]),
+    ],
+)
+def test_the_monitored_note_splits_off_its_services(
+    meaning: str, rest: str, services: list[str]
+) -> None:
+    assert split_monitored(meaning) == (rest, services)
+
+
+def test_the_monitored_note_is_written_after_the_meaning_and_only_with_services() -> None:
+    assert with_monitored("waiting", ["a", "b"]) == "waiting (monitored by a, b)"
+    assert with_monitored("", ["a"]) == "(monitored by a)"
+    assert with_monitored("waiting", []) == "waiting"
+    noted = "waiting (monitored by a)"
+    assert with_monitored(*split_monitored(noted)) == noted
