@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import GlobalScope, ImportAssignment, ScopeProvider
 
+from skf.generate.parenthesized import line_break_comma
 from skf.project.source import SourceFile
 
 LINE_LENGTH = 100
@@ -131,17 +132,7 @@ def _insert_aliases(small: cst.ImportFrom, new: list[str]) -> cst.ImportFrom:
     """Insert into a parenthesized, commented import without touching its comments."""
     assert not isinstance(small.names, cst.ImportStar)
     aliases = list(small.names)
-    # The line break and indentation between names, without anyone's comment.
-    indent = cst.SimpleWhitespace("    ")
-    if small.lpar is not None and isinstance(
-        small.lpar.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        indent = small.lpar.whitespace_after.last_line
-    separator = cst.Comma(
-        whitespace_after=cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(), indent=True, last_line=indent
-        )
-    )
+    indent, separator = line_break_comma(small.lpar.whitespace_after if small.lpar else None)
     for name in sorted(new, key=name_key):
         alias = cst.ImportAlias(name=cst.Name(name), comma=separator)
         position = next(

@@ -18,6 +18,7 @@ import libcst as cst
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
 from skf.generate import imports, pyfile
+from skf.generate.parenthesized import line_break_comma
 from skf.project.source import SourceFile
 
 BOOKKEEPING = (
@@ -170,16 +171,7 @@ def _extend_tuple(
     statement: cst.SimpleStatementLine, value: cst.Tuple, new_elements: Sequence[str]
 ) -> cst.SimpleStatementLine:
     """A multi-line tuple with the new elements before a trailing dict, comments kept."""
-    indent = "    "
-    if value.lpar and isinstance(value.lpar[0].whitespace_after, cst.ParenthesizedWhitespace):
-        indent = value.lpar[0].whitespace_after.last_line.value
-    separator = cst.Comma(
-        whitespace_after=cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(),
-            indent=True,
-            last_line=cst.SimpleWhitespace(indent),
-        )
-    )
+    indent, separator = line_break_comma(value.lpar[0].whitespace_after if value.lpar else None)
     elements = list(value.elements)
     position = len(elements)
     if elements and isinstance(elements[-1].value, cst.Dict):
@@ -190,7 +182,7 @@ def _extend_tuple(
         # Appending: what follows the old last element (its comment, the line break) stays
         # with it; the new last element ends the way the old one did.
         last = elements[-1]
-        kept = closing.with_changes(last_line=cst.SimpleWhitespace(indent))
+        kept = closing.with_changes(last_line=indent)
         elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=kept))
         new[-1] = new[-1].with_changes(comma=cst.Comma())
         bare = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
