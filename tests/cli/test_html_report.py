@@ -6,14 +6,13 @@ finding's message, code excerpt and fix. A screenshot is saved in the test's tem
 Under CI=true a missing browser fails the test; locally it skips with the reason.
 """
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
+from ci_requirements import unavailable
 from typer.testing import CliRunner
 
 from skf.cli import app
@@ -80,9 +79,7 @@ def parse(dom: str) -> Node:
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        unavailable("chromium is not installed (.ci/run installs Debian's chromium package)")
     return found
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ci_requirements import under_ci
 from typer.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def one_line_error(result: Result) -> str:
 
 def postgres_expected() -> bool:
     """Whether the PostgreSQL tests must run (and not skip)."""
-    if os.environ.get("CI", "").lower() == "true":
+    if under_ci():
         return True
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=2):
