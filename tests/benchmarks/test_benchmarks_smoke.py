@@ -2,18 +2,14 @@
 its last line is the JSON object of figures, with every key the README and the issue rely on.
 The throughput targets themselves are the benchmark's business, not a unit test's."""
 
-import json
 import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from benchmark_runs import quick_figures
 from ci_requirements import unavailable
 from sqlalchemy.engine import make_url
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "service_throughput.py"
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -42,16 +38,9 @@ def require_postgres() -> None:
 @pytest.mark.slow
 def test_quick_run_prints_the_figures_as_its_last_line() -> None:
     require_postgres()
-    process = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, "BENCH_POSTGRES_URL": POSTGRES_URL},
+    figures = quick_figures(
+        "service_throughput.py", env={**os.environ, "BENCH_POSTGRES_URL": POSTGRES_URL}
     )
-    assert process.returncode == 0, process.stderr
-    figures = json.loads(process.stdout.strip().splitlines()[-1])
     for key in REQUIRED:
         assert key in figures, key
     for key in REQUIRED:

@@ -2,23 +2,13 @@
 line is the JSON object of figures. The speed targets themselves are the benchmark's
 business, not a unit test's."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "check_speed.py"
+from benchmark_runs import quick_figures
 
 
 @pytest.mark.slow
 def test_quick_run_prints_the_figures_as_its_last_line() -> None:
-    process = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, check=False
-    )
-    assert process.returncode == 0, process.stderr
-    figures = json.loads(process.stdout.strip().splitlines()[-1])
+    figures = quick_figures("check_speed.py")
     assert figures["lines"] > 10_000
     assert figures["files"] > 50
     for key in ("skf_cold_s", "skf_warm_s", "libcst_parse_s"):
