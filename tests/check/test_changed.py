@@ -1,27 +1,19 @@
 """`--changed-since REV`: committed since the merge-base, staged, unstaged and untracked
 files, relative to the project root (which may be a subdirectory of the repository)."""
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_repos import git
 
 from skf.check.changed import changed_files
 from skf.errors import UsageError
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main: host/a.py, host/b.py, host/c.py, other.txt; branch `feature` checked out."""
     git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
     host = tmp_path / "host"
     host.mkdir()
     for name in ("a.py", "b.py", "c.py", "d.py"):

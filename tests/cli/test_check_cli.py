@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from cli_support import edit, skf
+from git_repos import git
 
 SERVICE = "src/services/email_sender_scheduler.py"
 SKIP_LOCKED = ".with_for_update(skip_locked=True)"
@@ -294,15 +295,11 @@ def test_missing_baseline_and_conflicting_options_are_usage_errors(in_host: Path
     assert not (in_host / "b.json").exists()
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
-
-
 def test_changed_since_checks_only_touched_services(in_host: Path) -> None:
     break_claim(in_host)
     git(in_host, "init", "-q", "-b", "main")
     git(in_host, "add", ".")
-    git(in_host, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    git(in_host, "commit", "-qm", "base")
     untouched = skf("check", "--changed-since", "main")
     assert untouched.exit_code == 0
     assert untouched.stdout.startswith("All checks passed (0 services, ")

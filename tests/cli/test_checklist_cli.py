@@ -3,11 +3,11 @@ the inventory; exit codes 0 / 1 / 2; Markdown and JSON."""
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 from cli_support import edit
 from cli_support import skf as run
+from git_repos import commit_all
 from typer.testing import Result
 
 from skf.checklist import CHECKLIST
@@ -122,17 +122,7 @@ def test_every_service_by_default_and_changed_since(host: Path) -> None:
     assert both.exit_code == 0
     assert both.stdout.count("### Implementation Checklist:") == 2
 
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=host,
-            check=True,
-            capture_output=True,
-        )
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "base")
+    commit_all(host, "base")
     nothing = skf(host, "--changed-since", "HEAD")
     assert (nothing.exit_code, nothing.stdout) == (
         0,

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from git_repos import commit_all, git
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,24 +33,14 @@ def test_hooks_file_declares_both_hooks_on_the_whole_project() -> None:
         assert "python" in hook["types_or"]
 
 
-def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 @pytest.mark.slow
 def test_pre_commit_runs_the_hooks_clean_then_failing(host: Path, tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    rev = _git(REPO, "rev-parse", "HEAD")
+    rev = git(REPO, "rev-parse", "HEAD")
     # The hooks come from the committed HEAD; this test file being committed is the proof
     # that the hooks file is too.
-    assert _git(REPO, "ls-files", ".pre-commit-hooks.yaml") == ".pre-commit-hooks.yaml"
+    assert git(REPO, "ls-files", ".pre-commit-hooks.yaml") == ".pre-commit-hooks.yaml"
     (host / ".pre-commit-config.yaml").write_text(
         "repos:\n"
         f"  - repo: {REPO}\n"
@@ -58,9 +49,7 @@ def test_pre_commit_runs_the_hooks_clean_then_failing(host: Path, tmp_path: Path
         "      - id: skf-check\n"
         "      - id: skf-docs\n"
     )
-    _git(host, "init", "-q", "-b", "main")
-    _git(host, "add", "-A")
-    _git(host, "commit", "-q", "-m", "host")
+    commit_all(host, "host")
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),

@@ -6,10 +6,10 @@ real CLI (parsed and executed, not `--help`) on a git copy of example_service.""
 import json
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
+from git_repos import commit_all, git
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
@@ -79,18 +79,8 @@ def test_snippets_are_valid_yaml_naming_real_hooks_and_actions() -> None:
 
 @pytest.fixture
 def git_host(host: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=host,
-            check=True,
-            capture_output=True,
-        )
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "host")
-    git("update-ref", "refs/remotes/origin/main", "HEAD")
+    commit_all(host, "host")
+    git(host, "update-ref", "refs/remotes/origin/main", "HEAD")
     monkeypatch.chdir(host)
     return host
 

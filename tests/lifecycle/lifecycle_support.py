@@ -1,7 +1,6 @@
 """Helpers of the lifecycle tests: template versions, git-tracked host copies, the CLI."""
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -64,21 +63,6 @@ def skf(*args: str, template: Path | None = None) -> Result:
 
     env = {"SKF_TEMPLATE": str(template)} if template is not None else None
     return CliRunner().invoke(app, list(args), env=env)
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def commit_all(root: Path, message: str = "work") -> None:
-    if not (root / ".git").exists():
-        git(root, "init", "-q")
-        git(root, "config", "user.email", "dev@example.com")
-        git(root, "config", "user.name", "dev")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "--allow-empty", "-m", message)
 
 
 def edit(path: Path, old: str, new: str) -> None:

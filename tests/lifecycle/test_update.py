@@ -14,6 +14,7 @@ from generate_support import (
     snapshot,
     write,
 )
+from git_repos import commit_all
 from lifecycle_support import (
     COMPOSE,
     DOC,
@@ -22,7 +23,6 @@ from lifecycle_support import (
     SERVICE,
     SETTINGS,
     TESTS,
-    commit_all,
     edit,
     skf,
     template_versions,

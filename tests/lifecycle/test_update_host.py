@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from generate_support import import_app, one_line_error, snapshot
+from git_repos import commit_all
 from lifecycle_support import (
     DOCSTRING_V2,
     DOCSTRING_V3,
@@ -17,7 +18,6 @@ from lifecycle_support import (
     RECORD,
     RUNTIME,
     SERVICE,
-    commit_all,
     edit,
     skf,
     template_versions,
