@@ -173,10 +173,11 @@ def _origin(receiver: cst.BaseExpression, source: SourceFile, resolver: Resolver
 
 
 def registrations_in(
-    source: SourceFile, resolver: Resolver, layout: Layout
+    source: SourceFile, calls: list[tuple[str, cst.Call]], resolver: Resolver, layout: Layout
 ) -> list[RegistrationSite]:
+    """The registrations among `source`'s `add_job` calls (`add_job_calls(source)`)."""
     sites: list[RegistrationSite] = []
-    for scope, call in add_job_calls(source):
+    for scope, call in calls:
         func = call.func
         assert isinstance(func, cst.Attribute)
         kind = classify_scheduler(func.value, source, resolver, layout)
@@ -209,7 +210,7 @@ def _discover_here(path: str, files: ProjectFiles, resolver: Resolver, layout: L
         return [], None
     if files.parsed(path) is None:
         return [], _error_json(files.parse_failures[path])
-    return [asdict(site) for site in registrations_in(source, resolver, layout)], None
+    return [asdict(site) for site in registrations_in(source, calls, resolver, layout)], None
 
 
 def _on_self(call: cst.Call) -> bool:

@@ -3,6 +3,7 @@ cache, unreadable inputs, and `[tool.skf]` overrides of the layout."""
 
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from hosts import copy_example, write_files
 
@@ -197,9 +198,11 @@ def test_unchanged_candidates_are_not_parsed_again(
     parsed: list[str] = []
     original = discovery.registrations_in
 
-    def spy(source: SourceFile, resolver: Resolver, layout: Layout) -> list[RegistrationSite]:
+    def spy(
+        source: SourceFile, calls: list[tuple[str, cst.Call]], resolver: Resolver, layout: Layout
+    ) -> list[RegistrationSite]:
         parsed.append(source.path)
-        return original(source, resolver, layout)
+        return original(source, calls, resolver, layout)
 
     monkeypatch.setattr(discovery, "registrations_in", spy)
     assert [f.code for f in run_check(host).findings] == []
