@@ -20,7 +20,7 @@ from skf.project.literals import literal_value, string_value
 from skf.project.resolve import Frame
 from skf.project.semantics import ColumnRef, MemberRef, Semantics
 from skf.project.source import SourceFile
-from skf.project.statuses import role_of_label
+from skf.project.statuses import role_hint
 from skf.vocabulary import Role
 
 QueryKind = Literal["select", "update", "delete", "query", "text"]
@@ -413,8 +413,7 @@ def _members(
         resolved = semantics.resolver.resolve(element, where.source, where.frame)
         member = semantics.member_at(resolved.node, resolved.source)
         if member is not None:
-            role = next((r for label in resolved.via if (r := role_of_label(label))), None)
-            found.append((member, role))
+            found.append((member, role_hint(resolved.via)))
     return found
 
 

@@ -10,6 +10,7 @@ the statuses the `.values(...)` of that UPDATE sets. The value is judged where i
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -53,6 +54,11 @@ class LiteralStatus:
     source: SourceFile
     column: ColumnRef | None
     access: Access
+
+
+def role_hint(via: Sequence[str]) -> Role | None:
+    """The role the names a value was reached through give it (the first that says one)."""
+    return next((role for label in via if (role := role_of_label(label))), None)
 
 
 def role_of_label(label: str) -> Role | None:
@@ -288,7 +294,7 @@ class _Judge:
         ref = self.semantics.member_at(resolved.node, resolved.source)
         if ref is None:
             return False
-        hint = next((r for label in resolved.via if (r := role_of_label(label))), None)
+        hint = role_hint(resolved.via)
         self.uses.append(
             StatusUse(ref, candidate.access, node, self.source, self.frame, hint, ref.node is node)
         )
