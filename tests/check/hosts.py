@@ -6,26 +6,11 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+from example_hosts import EXAMPLE, copy_example, write_files
+
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "example_service"
-_JUNK = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", "*.db", "*.db-journal", ".skf-cache", "outbox", ".pytest_cache"
-)
-
-
-def write_files(root: Path, files: Mapping[str, str]) -> Path:
-    for relative, text in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return root
-
-
-def copy_example(destination: Path) -> Path:
-    """A fresh copy of example_service, the compliant reference host."""
-    shutil.copytree(EXAMPLE, destination, ignore=_JUNK)
-    return destination
+__all__ = ["EXAMPLE", "copy_example", "rule_host", "small_host", "write_files"]
 
 
 def remove_service(host: Path, name: str) -> None:

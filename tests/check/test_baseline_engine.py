@@ -1,13 +1,13 @@
 """Baselines through the real engine: a recorded finding stays hidden when unrelated code is
 edited and when the code around it moves, and a new defect still shows."""
 
-import shutil
 from pathlib import Path
+
+from example_hosts import copy_example
 
 from skf.check.baseline import load_baseline, write_baseline
 from skf.check.report import check_project
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "example_service"
 SERVICE = "src/services/email_sender_scheduler.py"
 SETUP = "\n\ndef setup_email_sender_scheduler() -> None:"
 
@@ -19,8 +19,7 @@ def replace_once(file: Path, old: str, new: str) -> None:
 
 
 def test_a_baseline_survives_edits_and_moved_code(tmp_path: Path) -> None:
-    host = tmp_path / "host"
-    shutil.copytree(EXAMPLE, host, ignore=shutil.ignore_patterns("__pycache__", "*.db", "outbox"))
+    host = copy_example(tmp_path / "host")
     service = host / SERVICE
     replace_once(service, ".with_for_update(skip_locked=True)", ".with_for_update()")
     before = check_project(host).result.findings

@@ -1,17 +1,16 @@
 """SKF002 / SKF003 are judged after the engine, by `check_project`: their VALID and INVALID
 examples run through it, on example_service with the example's files laid over it."""
 
-import shutil
 from pathlib import Path
 
 import pytest
+from example_hosts import copy_example, write_files
 
 from skf.check.report import check_project
 from skf.check.rule import Example, RuleMeta
 from skf.check.rules.suppression_without_reason import SuppressionWithoutReason
 from skf.check.rules.unused_suppression import UnusedSuppression
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "example_service"
 RULES: tuple[type[RuleMeta], ...] = (SuppressionWithoutReason, UnusedSuppression)
 CASES = [
     pytest.param(rule, example, valid, id=f"{rule.code}-{'valid' if valid else 'invalid'}-{n}")
@@ -22,14 +21,7 @@ CASES = [
 
 
 def host_with(tmp_path: Path, example: Example) -> Path:
-    host = tmp_path / "host"
-    shutil.copytree(
-        EXAMPLE, host, ignore=shutil.ignore_patterns("__pycache__", "*.db", "outbox", ".skf-cache")
-    )
-    for path, text in {**example.files, **example.extra}.items():
-        (host / path).parent.mkdir(parents=True, exist_ok=True)
-        (host / path).write_text(text)
-    return host
+    return write_files(copy_example(tmp_path / "host"), {**example.files, **example.extra})
 
 
 @pytest.mark.parametrize(("rule", "example", "valid"), CASES)

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from example_hosts import EXAMPLE
+
 from skf.config import load_layout
 from skf.generate.host import host_answers
 from skf.generate.service import template_answers
@@ -16,9 +18,6 @@ from skf.generate.spec import ServiceSpec, resolve
 from skf.generate.template import render
 from skf.project.files import ProjectFiles
 from skf.project.models import find_declarative_base
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "example_service"
 
 EMAIL_SENDER: dict[str, Any] = {
     "service_name": "email_sender",

@@ -2,7 +2,6 @@
 
 import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,24 +11,6 @@ from ci_requirements import under_ci
 from typer.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "example_service"
-JUNK = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", "*.db", "*.db-*", "outbox", ".pytest_cache", ".skf-cache"
-)
-
-
-def copy_example(destination: Path) -> Path:
-    """A copy of example_service (without its runtime leftovers)."""
-    shutil.copytree(EXAMPLE, destination, ignore=JUNK)
-    return destination
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="")
-    return root
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:

@@ -4,9 +4,9 @@ formatting. Every line that was there stays byte for byte."""
 from pathlib import Path
 
 import pytest
+from example_hosts import EXAMPLE, write_files
 from generate_support import COMPOSE_ENTRIES as ENTRIES
 from generate_support import COMPOSE_LIST_FORM as LIST_FORM
-from generate_support import EXAMPLE, write
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
@@ -16,7 +16,7 @@ PATH = "docker-compose.yml"
 
 
 def patch(root: Path, text: str, service: str = "app") -> ChangeSet:
-    write(root, {PATH: text})
+    write_files(root, {PATH: text})
     changes = ChangeSet(root)
     add_environment(
         changes, path=PATH, service=service, entries=ENTRIES, comment="pinger background service"

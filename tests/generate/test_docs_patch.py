@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from generate_support import EXAMPLE, write
+from example_hosts import EXAMPLE, write_files
 
 from skf.archdoc import ArchitectureDoc, ServiceFacts
 from skf.changes import ChangeSet
@@ -55,7 +55,7 @@ def test_the_service_block_goes_under_services_and_prose_stays(tmp_path: Path) -
     text = (
         EXAMPLE / "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
     ).read_text()
-    write(tmp_path, {PATH: text})
+    write_files(tmp_path, {PATH: text})
     changes = ChangeSet(tmp_path)
     document_service(changes, PATH, FACTS)
     patched = changes.read(PATH)
@@ -66,7 +66,7 @@ def test_the_service_block_goes_under_services_and_prose_stays(tmp_path: Path) -
 
 
 def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
-    write(tmp_path, {PATH: "# Doc\n\n## Authoritative ENUMs\n\n## Services\n"})
+    write_files(tmp_path, {PATH: "# Doc\n\n## Authoritative ENUMs\n\n## Services\n"})
     first = ChangeSet(tmp_path)
     document_service(first, PATH, FACTS)
     document_enum(first, PATH, use())
@@ -78,7 +78,7 @@ def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_an_undocumented_enum_gets_its_block_with_the_monitoring_service(tmp_path: Path) -> None:
-    write(tmp_path, {PATH: "# Doc\n\nProse.\n\n## Authoritative ENUMs\n\n## Services\n"})
+    write_files(tmp_path, {PATH: "# Doc\n\nProse.\n\n## Authoritative ENUMs\n\n## Services\n"})
     changes = ChangeSet(tmp_path)
     document_enum(changes, PATH, use())
     entry = ArchitectureDoc(changes.read(PATH) or "").enums()["WidgetStatus"]
@@ -91,7 +91,7 @@ def test_a_managed_enum_block_gains_added_statuses_and_who_monitors(tmp_path: Pa
     text = (
         EXAMPLE / "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
     ).read_text()
-    write(tmp_path, {PATH: text})
+    write_files(tmp_path, {PATH: text})
     changes = ChangeSet(tmp_path)
     document_enum(
         changes,
@@ -118,24 +118,24 @@ def test_a_managed_enum_block_gains_added_statuses_and_who_monitors(tmp_path: Pa
 
 def test_a_hand_written_enum_section_is_never_rewritten(tmp_path: Path) -> None:
     text = "## Authoritative ENUMs\n\n### WidgetStatus\n\n- `Queued`: waiting\n- `Error`: bad\n"
-    write(tmp_path, {PATH: text})
+    write_files(tmp_path, {PATH: text})
     with pytest.raises(ProjectError, match="does not list Processing, Completed; add them there"):
         document_enum(ChangeSet(tmp_path), PATH, use())
     full = text.replace("- `Error`", "- `Processing`: x\n- `Completed`: y\n- `Error`")
-    write(tmp_path, {PATH: full})
+    write_files(tmp_path, {PATH: full})
     changes = ChangeSet(tmp_path)
     document_enum(changes, PATH, use())
     assert changes.is_empty
 
 
 def test_a_hand_written_service_section_is_not_duplicated(tmp_path: Path) -> None:
-    write(tmp_path, {PATH: "## Services\n\n### widget_pinger\n\nHand-written.\n"})
+    write_files(tmp_path, {PATH: "## Services\n\n### widget_pinger\n\nHand-written.\n"})
     with pytest.raises(ProjectError, match="hand-written section `### widget_pinger`"):
         document_service(ChangeSet(tmp_path), PATH, FACTS)
 
 
 def test_a_doc_without_the_sections_gets_them(tmp_path: Path) -> None:
-    write(tmp_path, {PATH: "# Our services\n\nWe document everything.\n"})
+    write_files(tmp_path, {PATH: "# Our services\n\nWe document everything.\n"})
     changes = ChangeSet(tmp_path)
     document_service(changes, PATH, FACTS)
     document_enum(changes, PATH, use())

@@ -4,15 +4,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from example_hosts import copy_example, write_files
 from generate_support import (
     CHECKER,
     assert_generated_tests_pass,
     cli,
-    copy_example,
     import_app,
     run_skf_check,
     snapshot,
-    write,
 )
 
 from skf.config import load_layout
@@ -80,7 +79,7 @@ def test_on_example_service_init_has_nothing_to_do(tmp_path: Path) -> None:
 
 
 def test_pieces_found_elsewhere_are_reused_and_recorded_in_tool_skf(tmp_path: Path) -> None:
-    host = write(
+    host = write_files(
         tmp_path / "host",
         {
             "pyproject.toml": (
@@ -124,7 +123,7 @@ def test_pieces_found_elsewhere_are_reused_and_recorded_in_tool_skf(tmp_path: Pa
 
 
 def test_a_pyproject_without_pytest_configuration_gains_it(tmp_path: Path) -> None:
-    host = write(tmp_path / "host", {"pyproject.toml": '[project]\nname = "shop"\n'})
+    host = write_files(tmp_path / "host", {"pyproject.toml": '[project]\nname = "shop"\n'})
     assert cli("init", "--project", str(host)).exit_code == 0
     pytest_options = tomllib.loads((host / "pyproject.toml").read_text())["tool"]["pytest"]
     assert pytest_options["ini_options"]["asyncio_mode"] == "auto"
@@ -132,7 +131,7 @@ def test_a_pyproject_without_pytest_configuration_gains_it(tmp_path: Path) -> No
 
 
 def test_a_conftest_without_the_fixtures_is_kept_and_reported(tmp_path: Path) -> None:
-    host = write(tmp_path / "host", {"tests/conftest.py": "import pytest\n"})
+    host = write_files(tmp_path / "host", {"tests/conftest.py": "import pytest\n"})
     result = cli("init", "--project", str(host))
     assert result.exit_code == 0, result.output
     assert (host / "tests/conftest.py").read_text() == "import pytest\n"
@@ -157,7 +156,7 @@ def test_a_reused_module_that_imports_its_anchor_is_not_reported(tmp_path: Path)
     host = copy_example(tmp_path / "host")
     main = host / "src/main.py"
     main.write_text(main.read_text().replace("def background_services", "def services"))
-    write(host, {"src/startup.py": "def background_services() -> None:\n    pass\n"})
+    write_files(host, {"src/startup.py": "def background_services() -> None:\n    pass\n"})
     main.write_text("from src.startup import background_services\n" + main.read_text())
     result = cli("init", "--project", str(host))
     assert result.exit_code == 0, result.output

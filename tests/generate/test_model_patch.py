@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from generate_support import EXAMPLE, write
+from example_hosts import EXAMPLE, write_files
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
@@ -51,7 +51,7 @@ class Domain(Base):
 
 
 def patch(root: Path, text: str, spec: Bookkeeping = SPEC) -> tuple[ChangeSet, list[str]]:
-    write(root, {PATH: text})
+    write_files(root, {PATH: text})
     changes = ChangeSet(root)
     added = add_bookkeeping(changes, PATH, "src.models.domain", spec)
     return changes, added
@@ -159,7 +159,7 @@ def test_enum_members_are_appended_once(tmp_path: Path) -> None:
         'import enum\n\n\nclass Fit(enum.Enum):\n    """Fit."""\n\n    Yes = "Yes"\n\n'
         "    def label(self) -> str:\n        return self.value\n"
     )
-    write(tmp_path, {"src/models/fit.py": text})
+    write_files(tmp_path, {"src/models/fit.py": text})
     changes = ChangeSet(tmp_path)
     members = [Member("Not_a_Fit", "Not a Fit")]
     add_enum_members(changes, "src/models/fit.py", "src.models.fit", "Fit", members)
@@ -173,7 +173,7 @@ def test_enum_members_are_appended_once(tmp_path: Path) -> None:
 
 def test_a_new_model_is_exported_like_its_siblings(tmp_path: Path) -> None:
     path = "src/models/__init__.py"
-    write(tmp_path, {path: (EXAMPLE / path).read_text()})
+    write_files(tmp_path, {path: (EXAMPLE / path).read_text()})
     changes = ChangeSet(tmp_path)
     export_model(changes, path, "src.models", "src.models.widget", ["Widget", "WidgetStatus"])
     patched = changes.read(path) or ""
@@ -192,7 +192,7 @@ def test_a_new_model_is_exported_like_its_siblings(tmp_path: Path) -> None:
 
 def test_an_unsorted_all_is_appended_to(tmp_path: Path) -> None:
     path = "src/models/__init__.py"
-    write(tmp_path, {path: 'from src.models.base import Base\n\n__all__ = ("Zed", "Base")\n'})
+    write_files(tmp_path, {path: 'from src.models.base import Base\n\n__all__ = ("Zed", "Base")\n'})
     changes = ChangeSet(tmp_path)
     export_model(changes, path, "src.models", "src.models.widget", ["Widget"])
     assert '__all__ = ["Zed", "Base", "Widget"]\n' in (changes.read(path) or "")

@@ -5,17 +5,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from example_hosts import copy_example, write_files
 from generate_support import (
     CHECKER,
     LEAD,
     assert_generated_tests_pass,
     cli,
-    copy_example,
     import_app,
     one_line_error,
     run_skf_check,
     snapshot,
-    write,
 )
 
 import skf.changes
@@ -163,7 +162,7 @@ def _setup(host: Path, what: str) -> None:
         path = host / "src/main.py"
         path.write_text(path.read_text().replace("def background_services", "def services"))
     elif what == "existing test file":
-        write(host, {"tests/services/test_widget_pinger.py": "# mine\n"})
+        write_files(host, {"tests/services/test_widget_pinger.py": "# mine\n"})
 
 
 REFUSALS = [
@@ -223,7 +222,7 @@ def test_refusals_are_one_line_exit_2_and_write_nothing(
 
 
 def test_a_status_not_in_the_enum_lists_its_members(host: Path) -> None:
-    write(host, {"src/models/lead.py": LEAD})
+    write_files(host, {"src/models/lead.py": LEAD})
     line = one_line_error(
         cli(
             "new", "service", "lead_router", "--model", "src.models.lead:Lead",
@@ -239,7 +238,7 @@ def test_a_status_not_in_the_enum_lists_its_members(host: Path) -> None:
 
 @pytest.mark.slow
 def test_add_status_extends_the_enum_and_the_docs(host: Path) -> None:
-    write(host, {"src/models/lead.py": LEAD})
+    write_files(host, {"src/models/lead.py": LEAD})
     models = host / "src/models/__init__.py"
     models.write_text(models.read_text().replace(
         "from src.models.email_message", "from src.models.lead import Lead, LeadStatus\n"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from generate_support import write
+from example_hosts import write_files
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
@@ -31,7 +31,7 @@ settings = Settings()
 
 
 def patch(root: Path, text: str, fields: list[SettingsField] = FIELDS) -> ChangeSet:
-    write(root, {PATH: text})
+    write_files(root, {PATH: text})
     changes = ChangeSet(root)
     add_settings_fields(
         changes,
@@ -168,7 +168,7 @@ def test_the_env_prefix_is_reported_for_the_compose_names(tmp_path: Path) -> Non
         "    DATABASE_URL",
         '    model_config = SettingsConfigDict(env_prefix="APP_")\n    DATABASE_URL',
     )
-    write(tmp_path, {PATH: text})
+    write_files(tmp_path, {PATH: text})
     changes = ChangeSet(tmp_path)
     prefix = add_settings_fields(
         changes,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from generate_support import write
+from example_hosts import write_files
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
@@ -27,7 +27,7 @@ async def background_services():
 
 
 def patch(root: Path, text: str, service: str = "widget_pinger") -> ChangeSet:
-    write(root, {PATH: text})
+    write_files(root, {PATH: text})
     changes = ChangeSet(root)
     register_setup_call(
         changes,

@@ -5,9 +5,9 @@ in the file stays. Also: a later patch adds a missing entry to its service's gro
 from pathlib import Path
 
 import pytest
+from example_hosts import EXAMPLE, write_files
 from generate_support import COMPOSE_ENTRIES as ENTRIES
 from generate_support import COMPOSE_LIST_FORM as LIST_FORM
-from generate_support import EXAMPLE, write
 
 from skf.changes import ChangeSet
 from skf.generate import compose_patch, imports, model_patch, settings_patch, startup_patch
@@ -58,7 +58,7 @@ def _remove_env(changes: ChangeSet) -> list[str]:
 
 @pytest.mark.parametrize("text", [(EXAMPLE / COMPOSE).read_text(), LIST_FORM, NO_ENVIRONMENT])
 def test_compose_entries_come_off_with_their_heading(tmp_path: Path, text: str) -> None:
-    write(tmp_path, {COMPOSE: text})
+    write_files(tmp_path, {COMPOSE: text})
     changes = ChangeSet(tmp_path)
     _add_env(changes)
     assert changes.read(COMPOSE) != text
@@ -69,7 +69,7 @@ def test_compose_entries_come_off_with_their_heading(tmp_path: Path, text: str) 
 
 
 def test_a_later_compose_entry_joins_its_group_without_a_second_heading(tmp_path: Path) -> None:
-    write(tmp_path, {COMPOSE: LIST_FORM})
+    write_files(tmp_path, {COMPOSE: LIST_FORM})
     changes = ChangeSet(tmp_path)
     _add_env(changes, ENTRIES[:1])
     compose_patch.add_environment(
@@ -111,7 +111,7 @@ def _remove_fields(changes: ChangeSet) -> list[str]:
 def test_settings_fields_come_off_with_the_imports_only_they_used(
     tmp_path: Path, text: str
 ) -> None:
-    write(tmp_path, {SETTINGS: text})
+    write_files(tmp_path, {SETTINGS: text})
     changes = ChangeSet(tmp_path)
     _add_fields(changes)
     assert "PINGER_DRAIN_SECONDS: NonNegativeFloat = 0.0" in (changes.read(SETTINGS) or "")
@@ -122,7 +122,7 @@ def test_settings_fields_come_off_with_the_imports_only_they_used(
 
 
 def test_a_later_settings_field_joins_its_group(tmp_path: Path) -> None:
-    write(tmp_path, {SETTINGS: SETTINGS_MODULE})
+    write_files(tmp_path, {SETTINGS: SETTINGS_MODULE})
     changes = ChangeSet(tmp_path)
     _add_fields(changes, FIELDS[:1])
     settings_patch.add_settings_fields(
@@ -145,7 +145,7 @@ def test_a_later_settings_field_joins_its_group(tmp_path: Path) -> None:
 
 def test_the_startup_call_and_its_import_come_off(tmp_path: Path) -> None:
     text = (EXAMPLE / MAIN).read_text()
-    write(tmp_path, {MAIN: text})
+    write_files(tmp_path, {MAIN: text})
     changes = ChangeSet(tmp_path)
     arguments = {
         "path": MAIN,
@@ -167,7 +167,7 @@ def test_the_startup_call_and_its_import_come_off(tmp_path: Path) -> None:
 def test_enum_members_come_off(tmp_path: Path) -> None:
     path = "src/models/domain.py"
     text = (EXAMPLE / path).read_text()
-    write(tmp_path, {path: text})
+    write_files(tmp_path, {path: text})
     changes = ChangeSet(tmp_path)
     members = [model_patch.Member("Not_a_Fit", "Not a Fit")]
     model_patch.add_enum_members(changes, path, "src.models.domain", "SitemapStatus", members)
@@ -196,7 +196,7 @@ def test_bookkeeping_comes_off_a_table_args_that_has_more(tmp_path: Path) -> Non
         "    status: Mapped[ThingStatus] = mapped_column(\n"
         '        status_enum(ThingStatus, "thing_status"), default=ThingStatus.Queued\n    )\n'
     )
-    write(tmp_path, {path: text})
+    write_files(tmp_path, {path: text})
     changes = ChangeSet(tmp_path)
     spec = model_patch.Bookkeeping(
         class_name="Thing",

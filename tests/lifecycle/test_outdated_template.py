@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from generate_support import copy_example
+from example_hosts import copy_example
 from lifecycle_support import edit
 
 from skf.check.engine import run_check

@@ -5,7 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-from generate_support import LEAD, cli, copy_example, one_line_error, snapshot, write
+from example_hosts import copy_example, write_files
+from generate_support import LEAD, cli, one_line_error, snapshot
 from lifecycle_support import COMPOSE, DOC, SETTINGS, edit
 
 from skf.check.engine import run_check
@@ -57,7 +58,7 @@ def test_new_then_remove_of_a_new_model_service_gives_the_project_back(host: Pat
 
 
 def test_new_then_remove_on_a_fresh_init_host_leaves_no_empty_directory(tmp_path: Path) -> None:
-    host = write(tmp_path / "host", {"pyproject.toml": '[project]\nname = "host"\n'})
+    host = write_files(tmp_path / "host", {"pyproject.toml": '[project]\nname = "host"\n'})
     assert cli("init", "--project", str(host)).exit_code == 0
     before = snapshot(host)  # directories included
     new(host, *WIDGET)
@@ -70,7 +71,7 @@ def test_new_then_remove_on_a_fresh_init_host_leaves_no_empty_directory(tmp_path
 def test_new_then_remove_on_an_existing_model_with_added_statuses_gives_it_back(
     host: Path,
 ) -> None:
-    write(host, {"src/models/lead.py": LEAD})
+    write_files(host, {"src/models/lead.py": LEAD})
     before = snapshot(host)
     new(host, *LEAD_ROUTER)
     lead = (host / "src/models/lead.py").read_text()
@@ -155,9 +156,11 @@ def _setup(host: Path, what: str) -> None:
             "--status-column", "review_status")  # fmt: skip
     elif what == "model used by code":
         new(host, *WIDGET)
-        write(host, {"src/api/widgets.py": "from src.models.widget import Widget\n\nW = Widget\n"})
+        write_files(
+            host, {"src/api/widgets.py": "from src.models.widget import Widget\n\nW = Widget\n"}
+        )
     elif what == "setting used by code":
-        write(
+        write_files(
             host,
             {
                 "src/api/limits.py": (
@@ -167,9 +170,9 @@ def _setup(host: Path, what: str) -> None:
             },
         )
     elif what == "added status used by code":
-        write(host, {"src/models/lead.py": LEAD})
+        write_files(host, {"src/models/lead.py": LEAD})
         new(host, *LEAD_ROUTER)
-        write(
+        write_files(
             host,
             {
                 "src/api/leads.py": (

@@ -6,14 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from generate_support import (
-    LEAD,
-    assert_generated_tests_pass,
-    copy_example,
-    one_line_error,
-    snapshot,
-    write,
-)
+from example_hosts import copy_example, write_files
+from generate_support import LEAD, assert_generated_tests_pass, one_line_error, snapshot
 from git_repos import commit_all
 from lifecycle_support import (
     COMPOSE,
@@ -55,7 +49,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory, versions: tuple[Path, Pa
     dropped: its services follow skf's real template, not these fixture versions."""
     host = copy_example(tmp_path_factory.mktemp("generated") / "host")
     shutil.rmtree(host / ".skf")
-    write(host, {"src/models/lead.py": LEAD})
+    write_files(host, {"src/models/lead.py": LEAD})
     for args in (
         ("widget_pinger", "--new-model", "Widget"),
         ("lead_router", "--model", "src.models.lead:Lead", "--statuses",

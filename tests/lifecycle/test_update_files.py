@@ -4,7 +4,7 @@ rendered (base), what the new one renders (theirs) and what is on disk (ours).""
 from pathlib import Path
 
 import pytest
-from generate_support import write
+from example_hosts import write_files
 
 from skf.changes import ChangeSet
 from skf.lifecycle.merge_files import merge_file
@@ -17,7 +17,7 @@ def merged(
     tmp_path: Path, base: str | None, theirs: str | None, ours: str | None, style: str = "merge"
 ) -> tuple[str | None, ChangeSet, str | None]:
     if ours is not None:
-        write(tmp_path, {"f.py": ours})
+        write_files(tmp_path, {"f.py": ours})
     changes = ChangeSet(tmp_path)
     outcome = merge_file(
         changes,
