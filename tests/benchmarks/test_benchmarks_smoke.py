@@ -3,11 +3,10 @@ its last line is the JSON object of figures, with every key the README and the i
 The throughput targets themselves are the benchmark's business, not a unit test's."""
 
 import os
-import socket
 
 import pytest
 from benchmark_runs import quick_figures
-from ci_requirements import unavailable
+from ci_requirements import reachable, unavailable
 from sqlalchemy.engine import make_url
 
 POSTGRES_URL = os.environ.get(
@@ -27,10 +26,7 @@ REQUIRED = (
 def require_postgres() -> None:
     """Skip without a reachable server, except under CI=true, where that is a failure."""
     url = make_url(POSTGRES_URL)
-    try:
-        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
-            return
-    except OSError:
+    if not reachable(url.host or "127.0.0.1", url.port or 5432):
         unavailable(f"PostgreSQL is unreachable at {url.render_as_string()}")
 
 

@@ -6,11 +6,9 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from example_hosts import EXAMPLE, copy_example, write_files
+from example_hosts import copy_example, write_files
 
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE
-
-__all__ = ["EXAMPLE", "copy_example", "rule_host", "small_host", "write_files"]
 
 
 def remove_service(host: Path, name: str) -> None:

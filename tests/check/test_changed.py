@@ -4,7 +4,7 @@ files, relative to the project root (which may be a subdirectory of the reposito
 from pathlib import Path
 
 import pytest
-from git_repos import git
+from git_repos import commit_all, git
 
 from skf.check.changed import changed_files
 from skf.errors import UsageError
@@ -13,15 +13,13 @@ from skf.errors import UsageError
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main: host/a.py, host/b.py, host/c.py, other.txt; branch `feature` checked out."""
-    git(tmp_path, "init", "-q", "-b", "main")
     host = tmp_path / "host"
     host.mkdir()
     for name in ("a.py", "b.py", "c.py", "d.py"):
         (host / name).write_text(f"# {name}\n")
     (tmp_path / "other.txt").write_text("x\n")
     (tmp_path / ".gitignore").write_text("*.log\n")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "base")
+    commit_all(tmp_path, "base")
     git(tmp_path, "checkout", "-q", "-b", "feature")
     return tmp_path
 

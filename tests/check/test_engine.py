@@ -5,7 +5,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from hosts import copy_example, write_files
+from example_hosts import copy_example, write_files
 
 from skf.check.engine import run_check
 from skf.config import Layout

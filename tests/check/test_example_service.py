@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hosts import EXAMPLE, copy_example
+from example_hosts import EXAMPLE, copy_example
 
 from skf.check.engine import run_check
 

@@ -6,11 +6,10 @@ reference service really is, or the docs would recommend code nobody runs.
 """
 
 import ast
-from pathlib import Path
+
+from example_hosts import EXAMPLE
 
 from skf.check.rules._reference import REFERENCE_SERVICE, SERVICE
-
-EXAMPLE = Path(__file__).parents[2] / "example_service"
 
 
 def without_docstrings(source: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from cli_support import edit, skf
-from git_repos import git
+from git_repos import commit_all, git
 
 SERVICE = "src/services/email_sender_scheduler.py"
 SKIP_LOCKED = ".with_for_update(skip_locked=True)"
@@ -297,9 +297,7 @@ def test_missing_baseline_and_conflicting_options_are_usage_errors(in_host: Path
 
 def test_changed_since_checks_only_touched_services(in_host: Path) -> None:
     break_claim(in_host)
-    git(in_host, "init", "-q", "-b", "main")
-    git(in_host, "add", ".")
-    git(in_host, "commit", "-qm", "base")
+    commit_all(in_host, "base")
     untouched = skf("check", "--changed-since", "main")
     assert untouched.exit_code == 0
     assert untouched.stdout.startswith("All checks passed (0 services, ")

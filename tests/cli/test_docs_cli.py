@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from cli_support import edit
 from cli_support import skf as run
-from typer.testing import CliRunner, Result
-
-from skf.cli import app
+from typer.testing import Result
 
 DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
 MODEL = "src/models/email_message.py"
@@ -204,7 +202,7 @@ def test_what_skf_new_writes_is_what_skf_docs_writes(host: Path) -> None:
     """One renderer: a service generated into the host (a new model, so a new enum block
     too) leaves the doc exactly as `skf docs` would write it."""
     new = ["new", "service", "widget_pinger", "--new-model", "Widget", "--table", "widgets"]
-    result = CliRunner().invoke(app, [*new, "--defaults", "--no-check", "--project", str(host)])
+    result = run(*new, "--defaults", "--no-check", "--project", str(host))
     assert result.exit_code == 0, result.output
     text = (host / DOC).read_text()
     assert "<!-- skf:begin service widget_pinger -->" in text

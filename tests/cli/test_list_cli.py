@@ -21,6 +21,11 @@ def rows(root: Path) -> dict[str, dict[str, object]]:
     return {row["name"]: row for row in document["services"]}
 
 
+def table_row(root: Path, service: str) -> str:
+    """`service`'s line of the plain `skf list` table."""
+    return next(row for row in skf("list", str(root)).stdout.splitlines() if service in row)
+
+
 def test_table_lists_every_service_plainly_when_not_a_terminal(host: Path) -> None:
     result = skf("list", str(host))
     assert result.exit_code == 0, result.output
@@ -124,20 +129,20 @@ def test_no_service_and_bad_root(tmp_path: Path) -> None:
 def test_an_update_is_offered_only_when_the_template_would_change_the_service(
     host: Path,
 ) -> None:
-    """Template v3 changed only the host part: a service at v2 has nothing to update (no
+    """Templates v3 and v4 changed only the host part: a service at v2 has nothing to update (no
     SKF208); one at v1 does. The table and JSON say what SKF208 says."""
     record = ".skf/services/sitemap_scanner.yml"
     current = template_version()
     edit(host, record, f"template_version: {current}\n", "template_version: 2\n")
     alike = rows(host)["sitemap_scanner"]
     assert (alike["template_version"], alike["update_available"]) == (2, False)
-    line = next(row for row in skf("list", str(host)).stdout.splitlines() if "sitemap" in row)
+    line = table_row(host, "sitemap_scanner")
     assert " v2 " in line
     assert "available" not in line
     edit(host, record, "template_version: 2\n", "template_version: 1\n")
     behind = rows(host)["sitemap_scanner"]
     assert (behind["template_version"], behind["update_available"]) == (1, True)
     assert behind["hazards"] == ["SKF208"]
-    line = next(row for row in skf("list", str(host)).stdout.splitlines() if "sitemap" in row)
+    line = table_row(host, "sitemap_scanner")
     assert f" v1 (v{current} available) " in line
     assert rows(host)["email_sender"]["update_available"] is False

@@ -2,12 +2,11 @@
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from ci_requirements import under_ci
+from ci_requirements import reachable, under_ci
 from typer.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +38,7 @@ def one_line_error(result: Result) -> str:
 
 def postgres_expected() -> bool:
     """Whether the PostgreSQL tests must run (and not skip)."""
-    if under_ci():
-        return True
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
+    return under_ci() or reachable("127.0.0.1", 5432)
 
 
 def run_pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -89,15 +82,21 @@ def import_app(root: Path, module: str) -> subprocess.CompletedProcess[str]:
 CHECKER = importlib.util.find_spec("skf.check.engine") is not None
 
 
-def run_skf_check(root: Path) -> subprocess.CompletedProcess[str]:
-    """`skf check` on the project at `root`, as a user runs it."""
+def run_skf(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`skf ARGS` in a process of its own, in the project at `root`, as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "skf", "check"],
+        [sys.executable, "-m", "skf", *args],
         cwd=root,
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
+
+
+def run_skf_check(root: Path) -> subprocess.CompletedProcess[str]:
+    """`skf check` on the project at `root`, as a user runs it."""
+    return run_skf(root, "check")
 
 
 # Compose entries the compose patch tests add, and a compose file in the list form.

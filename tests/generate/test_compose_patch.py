@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 from example_hosts import EXAMPLE, write_files
-from generate_support import COMPOSE_ENTRIES as ENTRIES
-from generate_support import COMPOSE_LIST_FORM as LIST_FORM
+from generate_support import COMPOSE_ENTRIES, COMPOSE_LIST_FORM
 
 from skf.changes import ChangeSet
 from skf.errors import ProjectError
@@ -19,7 +18,11 @@ def patch(root: Path, text: str, service: str = "app") -> ChangeSet:
     write_files(root, {PATH: text})
     changes = ChangeSet(root)
     add_environment(
-        changes, path=PATH, service=service, entries=ENTRIES, comment="pinger background service"
+        changes,
+        path=PATH,
+        service=service,
+        entries=COMPOSE_ENTRIES,
+        comment="pinger background service",
     )
     return changes
 
@@ -56,9 +59,9 @@ def test_applying_twice_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_the_list_form_gets_list_items_in_its_quoting(tmp_path: Path) -> None:
-    patched = patch(tmp_path, LIST_FORM).read(PATH)
+    patched = patch(tmp_path, COMPOSE_LIST_FORM).read(PATH)
     assert patched is not None
-    assert added_lines(LIST_FORM, patched) == [
+    assert added_lines(COMPOSE_LIST_FORM, patched) == [
         "      # pinger background service\n",
         '      - "PINGER_BATCH_SIZE=50"\n',
         '      - "PINGER_WAKEUP_ENABLED=false"\n',
@@ -138,4 +141,6 @@ def test_what_cannot_be_patched_is_refused_by_name(tmp_path: Path, text: str, re
 
 def test_a_missing_compose_file_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match="skf init"):
-        add_environment(ChangeSet(tmp_path), path=PATH, service="app", entries=ENTRIES, comment="x")
+        add_environment(
+            ChangeSet(tmp_path), path=PATH, service="app", entries=COMPOSE_ENTRIES, comment="x"
+        )

@@ -29,21 +29,26 @@ QUESTIONS = {
 }
 
 
+def email_sender_answers() -> dict[str, Any]:
+    """What skf passes the template to render example_service's reference service."""
+    layout = load_layout(EXAMPLE)
+    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    return data
+
+
 def start_render(data: dict[str, Any]) -> Callable[[], dict[str, bytes]]:
     """The service part of the current template, rendered by a Renderer of its own."""
     return Renderer().start("service", data, TEMPLATE_DIR)
 
 
 def test_every_answer_skf_passes_is_a_question_of_the_template() -> None:
-    layout = load_layout(EXAMPLE)
-    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    data = email_sender_answers()
     assert set(data) <= QUESTIONS
     assert QUESTIONS - set(data) == {"part"}
 
 
 def test_bare_copier_renders_what_skf_renders(tmp_path: Path) -> None:
-    layout = load_layout(EXAMPLE)
-    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    data = email_sender_answers()
     copier.run_copy(
         str(TEMPLATE_DIR), tmp_path, data={**data, "part": "service"}, quiet=True, defaults=True
     )
@@ -81,8 +86,7 @@ def test_copier_validators_refuse_bad_answers(tmp_path: Path, answer: str, value
 def test_rendering_in_a_child_process_gives_the_same_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    layout = load_layout(EXAMPLE)
-    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    data = email_sender_answers()
     forked = start_render(data)()
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # as if a thread were running
     in_process = start_render(data)()
@@ -100,16 +104,15 @@ def test_a_failing_render_is_reported_as_an_error(
 
 
 def test_a_renderer_given_no_job_lets_its_child_go() -> None:
-    with Renderer() as renderer:
-        child = renderer._child
+    with Renderer() as idle:
+        child = idle._child
     if child is not None:  # forked (no other thread was running)
         assert child.exitcode == 0
         assert not child.is_alive()
 
 
 def test_the_renderer_started_early_is_the_one_the_command_takes() -> None:
-    layout = load_layout(EXAMPLE)
-    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    data = email_sender_answers()
     renderer.start_early()
     early = renderer._early
     assert early is not None
@@ -151,8 +154,7 @@ def _ignores_sigint_soon(pid: int, timeout_s: float = 30.0) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_an_interrupt_at_a_prompt_does_not_reach_the_renderer() -> None:
     """Ctrl-C goes to the whole process group; the parent decides what it means."""
-    layout = load_layout(EXAMPLE)
-    data, _base = template_answers(layout, email_sender_spec(), ProjectFiles(layout))
+    data = email_sender_answers()
     with Renderer() as forked:
         child = forked._child
         if child is None:

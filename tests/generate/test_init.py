@@ -140,10 +140,21 @@ def test_a_conftest_without_the_fixtures_is_kept_and_reported(tmp_path: Path) ->
     )
 
 
-def test_a_reused_module_without_its_anchor_is_reported(tmp_path: Path) -> None:
+def without_startup_function(tmp_path: Path, *, imported: bool) -> Path:
+    """example_service whose main.py no longer defines `background_services`; with
+    `imported`, it imports one from another module instead."""
     host = copy_example(tmp_path / "host")
     main = host / "src/main.py"
-    main.write_text(main.read_text().replace("def background_services", "def services"))
+    text = main.read_text().replace("def background_services", "def services")
+    if imported:
+        write_files(host, {"src/startup.py": "def background_services() -> None:\n    pass\n"})
+        text = "from src.startup import background_services\n" + text
+    main.write_text(text)
+    return host
+
+
+def test_a_reused_module_without_its_anchor_is_reported(tmp_path: Path) -> None:
+    host = without_startup_function(tmp_path, imported=False)
     result = cli("init", "--project", str(host))
     assert result.exit_code == 0, result.output
     assert (
@@ -153,11 +164,7 @@ def test_a_reused_module_without_its_anchor_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_reused_module_that_imports_its_anchor_is_not_reported(tmp_path: Path) -> None:
-    host = copy_example(tmp_path / "host")
-    main = host / "src/main.py"
-    main.write_text(main.read_text().replace("def background_services", "def services"))
-    write_files(host, {"src/startup.py": "def background_services() -> None:\n    pass\n"})
-    main.write_text("from src.startup import background_services\n" + main.read_text())
+    host = without_startup_function(tmp_path, imported=True)
     result = cli("init", "--project", str(host))
     assert result.exit_code == 0, result.output
     assert "defines no" not in result.output

@@ -1,11 +1,10 @@
 """`skf new service` end to end, on copies of example_service."""
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from example_hosts import copy_example, write_files
+from example_hosts import write_files
 from generate_support import (
     CHECKER,
     LEAD,
@@ -13,6 +12,7 @@ from generate_support import (
     cli,
     import_app,
     one_line_error,
+    run_skf,
     run_skf_check,
     snapshot,
 )
@@ -22,11 +22,6 @@ from skf.archdoc import ArchitectureDoc
 
 DOC = "Docs/Docs_6_Architecture_and_Status/BACKGROUND_SERVICES_ARCHITECTURE.md"
 WIDGET = ("new", "service", "widget_pinger", "--new-model", "Widget", "--table", "widgets")
-
-
-@pytest.fixture
-def host(tmp_path: Path) -> Path:
-    return copy_example(tmp_path / "host")
 
 
 @pytest.mark.slow
@@ -90,13 +85,7 @@ def test_the_installed_command_generates_and_refuses_with_its_renderer_forked_fi
     command's imports renders the service; a refused command releases it and exits 2."""
 
     def skf(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "skf", *args, "--project", str(host)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        return run_skf(host, *args, "--project", str(host))
 
     before = snapshot(host)
     refused = skf("new", "service", "Not-A-Name", "--defaults")

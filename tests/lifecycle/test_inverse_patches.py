@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from example_hosts import EXAMPLE, write_files
-from generate_support import COMPOSE_ENTRIES as ENTRIES
-from generate_support import COMPOSE_LIST_FORM as LIST_FORM
+from generate_support import COMPOSE_ENTRIES, COMPOSE_LIST_FORM
 
 from skf.changes import ChangeSet
 from skf.generate import compose_patch, imports, model_patch, settings_patch, startup_patch
@@ -40,7 +39,7 @@ settings = Settings()
 '''
 
 
-def _add_env(changes: ChangeSet, entries: list[tuple[str, str]] = ENTRIES) -> None:
+def _add_env(changes: ChangeSet, entries: list[tuple[str, str]] = COMPOSE_ENTRIES) -> None:
     compose_patch.add_environment(
         changes, path=COMPOSE, service="app", entries=entries, comment="pinger background service"
     )
@@ -51,12 +50,14 @@ def _remove_env(changes: ChangeSet) -> list[str]:
         changes,
         path=COMPOSE,
         service="app",
-        names=[name for name, _ in ENTRIES],
+        names=[name for name, _ in COMPOSE_ENTRIES],
         comment="pinger background service",
     )
 
 
-@pytest.mark.parametrize("text", [(EXAMPLE / COMPOSE).read_text(), LIST_FORM, NO_ENVIRONMENT])
+@pytest.mark.parametrize(
+    "text", [(EXAMPLE / COMPOSE).read_text(), COMPOSE_LIST_FORM, NO_ENVIRONMENT]
+)
 def test_compose_entries_come_off_with_their_heading(tmp_path: Path, text: str) -> None:
     write_files(tmp_path, {COMPOSE: text})
     changes = ChangeSet(tmp_path)
@@ -69,9 +70,9 @@ def test_compose_entries_come_off_with_their_heading(tmp_path: Path, text: str) 
 
 
 def test_a_later_compose_entry_joins_its_group_without_a_second_heading(tmp_path: Path) -> None:
-    write_files(tmp_path, {COMPOSE: LIST_FORM})
+    write_files(tmp_path, {COMPOSE: COMPOSE_LIST_FORM})
     changes = ChangeSet(tmp_path)
-    _add_env(changes, ENTRIES[:1])
+    _add_env(changes, COMPOSE_ENTRIES[:1])
     compose_patch.add_environment(
         changes, path=COMPOSE, service="app", entries=[("OTHER", "1")], comment="other"
     )

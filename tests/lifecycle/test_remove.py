@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from example_hosts import copy_example, write_files
+from example_hosts import write_files
 from generate_support import LEAD, cli, one_line_error, snapshot
 from lifecycle_support import COMPOSE, DOC, SETTINGS, edit
 
@@ -23,11 +23,6 @@ SITEMAP = (
     "--status-column",
     "sitemap_status",
 )
-
-
-@pytest.fixture
-def host(tmp_path: Path) -> Path:
-    return copy_example(tmp_path / "host")
 
 
 def new(host: Path, *args: str) -> None:
