@@ -21,8 +21,10 @@ from skf.errors import ProjectError
 ENUMS_HEADING = "## Authoritative ENUMs"
 SERVICES_HEADING = "## Services"
 
-_BEGIN = re.compile(r"^<!-- skf:begin (enum|service) ([A-Za-z_][A-Za-z0-9_]*) -->\s*$")
-_END = re.compile(r"^<!-- skf:end (enum|service) ([A-Za-z_][A-Za-z0-9_]*) -->\s*$")
+# The names skf's block markers can carry: a block for any other name could not be found again.
+_MARKER_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_BEGIN = re.compile(rf"^<!-- skf:begin (enum|service) ({_MARKER_NAME}) -->\s*$")
+_END = re.compile(rf"^<!-- skf:end (enum|service) ({_MARKER_NAME}) -->\s*$")
 _H2 = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _H3 = re.compile(r"^###\s+(.+?)\s*#*\s*$")
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -33,6 +35,21 @@ TABLE_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|(.*)\|\s*$")
 _MONITORED_BY = re.compile(r"\s*\(monitored by ([^)]*)\)")
 _ENV_VAR = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _ENUMS_TITLE = re.compile(r"authoritative\s+enums?\b", re.IGNORECASE)
+
+
+def can_mark(name: str) -> bool:
+    """Whether skf can keep a block for `name` (its markers carry only such names)."""
+    return re.fullmatch(_MARKER_NAME, name) is not None
+
+
+def table_rows(text: str) -> dict[str, str]:
+    r"""The rows of `text` whose first cell is code, keyed by that code: the rest of the row
+    (`| \`Queued\` | waiting |` -> {"Queued": "waiting"}), stripped."""
+    rows: dict[str, str] = {}
+    for line in text.splitlines():
+        if match := TABLE_ROW.match(line.strip()):
+            rows[match.group(1)] = match.group(2).strip()
+    return rows
 
 
 def split_monitored(meaning: str) -> tuple[str, list[str]]:

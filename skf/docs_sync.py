@@ -24,12 +24,11 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skf.archdoc import TABLE_ROW, ArchitectureDoc, render_service_block
+from skf.archdoc import TABLE_ROW, ArchitectureDoc, can_mark, render_service_block, table_rows
 from skf.changes import ChangeSet
 from skf.check.rules._docs_fix import enum_block, existing_summary, service_facts
 from skf.config import load_layout
 from skf.errors import ProjectError
-from skf.generate.names import IDENTIFIER
 from skf.project.inventory import Inventory, build_inventory, models_in_package
 from skf.project.models import EnumInfo
 
@@ -153,7 +152,7 @@ def _sync_services(inventory: Inventory, plan: DocsPlan, text: str) -> str:
             plan.hand_written.append(f"service {service.name} ({plan.path}:{entry.line})")
             documented.add(service.name)
             continue
-        if not IDENTIFIER.match(service.name):
+        if not can_mark(service.name):
             plan.notes.append(
                 f"service {service.name}: skf cannot keep a block for this name (it is not an "
                 "identifier); document it by hand"
@@ -195,12 +194,8 @@ def _remove(plan: DocsPlan, text: str, kind: str, name: str) -> str:
 
 def _rows(text: str) -> dict[str, list[str]]:
     """Table rows keyed by their first cell's code span: `| \\`KEY\\` | a | b |` -> [a, b]."""
-    rows: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        match = TABLE_ROW.match(line.strip())
-        if match:
-            rows[match.group(1)] = [cell.strip() for cell in match.group(2).split("|")]
-    return rows
+    rows = table_rows(text)
+    return {key: [cell.strip() for cell in rest.split("|")] for key, rest in rows.items()}
 
 
 def differences(doc_block: str, code_block: str) -> list[str]:

@@ -7,6 +7,7 @@ enum nobody documented); a block skf already maintains gains the rows of statuse
 never rewritten: if it lacks a status the service uses, that is an error naming it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from skf.archdoc import (
@@ -17,6 +18,7 @@ from skf.archdoc import (
     render_enum_block,
     render_service_block,
     split_monitored,
+    table_rows,
     with_monitored,
 )
 from skf.changes import ChangeSet
@@ -82,9 +84,7 @@ def _updated_block(body: str, use: EnumUse) -> str:
     ]
     monitored = listed.get(use.monitored)
     if monitored is not None:
-        cells = lines[monitored].rstrip().rstrip("|").split("|")
-        meaning = _monitored_note(cells[2].strip(), use.service)
-        lines[monitored] = f"| `{use.monitored}` | {meaning} |\n"
+        lines[monitored] = _monitored_row(lines[monitored], use, _monitored_note)
     lines[last_row + 1 : last_row + 1] = new_rows
     for index, line in enumerate(lines):
         if line.lower().startswith(("column type", "used by")) and f"`{use.place}`" not in line:
@@ -129,6 +129,12 @@ def undocument_service(changes: ChangeSet, path: str, service: str) -> bool:
     return True
 
 
+def _monitored_row(line: str, use: EnumUse, change: Callable[[str, str], str]) -> str:
+    """The monitored status's table row with `change(meaning, service)` made to its meaning."""
+    meaning = table_rows(line)[use.monitored]
+    return f"| `{use.monitored}` | {change(meaning, use.service)} |\n"
+
+
 def _unmonitored(meaning: str, service: str) -> str:
     """`_monitored_note` undone: `service` out of the meaning's `(monitored by ...)`."""
     rest, services = split_monitored(meaning)
@@ -167,8 +173,7 @@ def undocument_enum(
         if match and match.group(1) in removed_values:
             continue
         if match and match.group(1) == use.monitored:
-            cells = line.rstrip().rstrip("|").split("|")
-            line = f"| `{use.monitored}` | {_unmonitored(cells[2].strip(), use.service)} |\n"
+            line = _monitored_row(line, use, _unmonitored)
         kept.append(line)
     new_body = "".join(kept)
     if new_body == body:

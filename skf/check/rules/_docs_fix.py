@@ -2,12 +2,12 @@
 (skf.archdoc's renderers: the same blocks `skf new service` writes)."""
 
 from skf.archdoc import (
-    TABLE_ROW,
     ArchitectureDoc,
     EnumFacts,
     ServiceFacts,
     render_enum_block,
     split_monitored,
+    table_rows,
     with_monitored,
 )
 from skf.archdoc import render_service_block as render_service
@@ -128,12 +128,7 @@ def render_service_block(inventory: Inventory, service: Service) -> str | None:
 def _existing_meanings(inventory: Inventory, enum: EnumInfo) -> dict[str, str]:
     doc = inventory.doc
     existing = doc.block_text("enum", enum.name) if doc is not None else None
-    meanings: dict[str, str] = {}
-    for line in (existing or "").splitlines():
-        match = TABLE_ROW.match(line.strip())
-        if match:
-            meanings[match.group(1)] = match.group(2).strip()
-    return meanings
+    return table_rows(existing or "")
 
 
 def _monitored_by(inventory: Inventory, enum: EnumInfo) -> dict[str, list[str]]:
