@@ -21,8 +21,6 @@ from skf.project.tests_index import tests_for
 from skf.service_list import Configured, ValueReader
 from skf.vocabulary import Role
 
-"""(what, `path:line` or None)."""
-
 
 def _at(source: SourceFile, node: cst.CSTNode) -> str:
     return f"{source.path}:{source.line_of(node)}"

@@ -99,8 +99,13 @@ class Layout:
         return self.module_name(self.models_init)
 
     @property
+    def services_init(self) -> str:
+        """The services package's `__init__.py` (derived, like `models_init`)."""
+        return self.services_dir.rstrip("/") + "/__init__.py"
+
+    @property
     def services_import(self) -> str:
-        return self.module_name(self.services_dir + "/__init__.py")
+        return self.module_name(self.services_init)
 
 
 _KEYS = {f.name: f for f in fields(Layout) if f.name != "root"}

@@ -21,6 +21,7 @@ from skf.config import load_layout
 from skf.errors import UsageError
 
 Evidence = tuple[str, str | None]
+"""What a check found for a checklist item, and where (`path:line`, or None)."""
 
 
 @dataclass(frozen=True)

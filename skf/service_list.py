@@ -254,7 +254,7 @@ def service_row(
     service: Service,
     findings: list[Finding],
     reader: ValueReader,
-    outdated: Collection[str] = (),
+    outdated: Collection[str],
 ) -> ServiceRow:
     """`service`'s row; `findings` are the reported ones, `outdated` the names of the
     services SKF208 finds behind the template (suppressed or not)."""

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from skf.check.findings import plural
 from skf.cli.root import app
 from skf.config import load_layout
 from skf.errors import UsageError
@@ -23,7 +24,8 @@ class ConflictOption(StrEnum):
 
 def _outcomes(outcomes: list[FileOutcome]) -> None:
     for outcome in outcomes:
-        detail = f" ({outcome.conflicts} conflicting hunks)" if outcome.action == "conflict" else ""
+        conflicting = plural(outcome.conflicts, "conflicting hunk")
+        detail = f" ({conflicting})" if outcome.action == "conflict" else ""
         if outcome.rej:
             detail += f", the template's hunks in {outcome.rej}"
         typer.echo(f"  {outcome.action:<10} {outcome.path}{detail}")

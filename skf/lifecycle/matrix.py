@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from skf.check.engine import run_check
+from skf.check.findings import plural
 from skf.config import load_layout
 from skf.errors import SkfError, UsageError
 from skf.generate.host import plan_init
@@ -301,7 +302,7 @@ def _check(root: Path, rows: list[Row], report: MatrixReport) -> None:
         if owner is not None:
             owner.problems.append(text)
             count = sum(1 for p in owner.problems if p.startswith("SKF"))
-            owner.checked = f"{count} finding{'s' if count > 1 else ''}"
+            owner.checked = plural(count, "finding")
         elif finding.code != "SKF208":  # the host's own services may be behind: not tested
             report.host_problems.append(f"{root.name} host: {text}")
 

@@ -350,7 +350,7 @@ def _own_packages(layout: Layout) -> set[str]:
         layout.settings_module,
         layout.runtime_module,
         layout.models_init,
-        layout.services_dir + "/__init__.py",
+        layout.services_init,
     ):
         try:
             own.add(layout.module_name(path).split(".")[0])

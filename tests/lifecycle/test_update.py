@@ -183,7 +183,7 @@ def test_the_same_line_changed_on_both_sides_gets_conflict_markers_and_exit_1(
     commit_all(host, "ours")
     code, output = update(host, "widget_pinger")
     assert code == 1, output
-    assert f"conflict   {SERVICE} (1 conflicting hunks)" in output
+    assert f"conflict   {SERVICE} (1 conflicting hunk)" in output
     assert output.rstrip().endswith(
         f"conflicts in {SERVICE}: resolve the <<<<<<< markers, then run skf check"
     )

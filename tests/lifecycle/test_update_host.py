@@ -126,7 +126,7 @@ def test_the_same_line_changed_on_both_sides_gets_conflict_markers(
     commit_all(host, "ours")
     code, output = update(host, versions[2], "--host")
     assert code == 1, output
-    assert f"  conflict   {RUNTIME} (1 conflicting hunks)" in output
+    assert f"  conflict   {RUNTIME} (1 conflicting hunk)" in output
     assert output.rstrip().endswith(
         f"conflicts in {RUNTIME}: resolve the <<<<<<< markers, then run skf check"
     )

@@ -142,9 +142,9 @@ def _logged_by_callee(
 ) -> bool:
     """The handler hands its exception to a function of the project that logs with a
     traceback: one failure helper shared by several handlers (one call deep)."""
-    if handler.name is None or not isinstance(handler.name.name, cst.Name):
+    name = _bound_name(handler)
+    if name is None:
         return False
-    name = handler.name.name.value
     for site in calls:
         if not any(_count(arg.value, name) for arg in site.node.args):
             continue
@@ -158,10 +158,17 @@ def _logged_by_callee(
     return False
 
 
-def _hands_on(handler: cst.ExceptHandler, frame: Frame, log_calls: list[cst.Call]) -> bool:
+def _bound_name(handler: cst.ExceptHandler) -> str | None:
+    """The name `except ... as NAME` binds the exception to, if any."""
     if handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return None
+    return handler.name.name.value
+
+
+def _hands_on(handler: cst.ExceptHandler, frame: Frame, log_calls: list[cst.Call]) -> bool:
+    name = _bound_name(handler)
+    if name is None:
         return False
-    name = handler.name.name.value
     total = _count(handler.body, name)
     logged = sum(_count(call, name) for call in log_calls)
     return total > logged
