@@ -12,9 +12,8 @@ from skf.cli.root import app
 from skf.config import load_layout
 from skf.errors import UsageError
 from skf.generate.versions import TemplateSource
-from skf.lifecycle.host_update import HostUpdate
-from skf.lifecycle.merge_files import FileOutcome
-from skf.lifecycle.update import ServiceUpdate, UpdatePlan, plan_update, refuse_uncommitted
+from skf.lifecycle.merge_files import FileOutcome, PartUpdate
+from skf.lifecycle.update import UpdatePlan, plan_update, refuse_uncommitted
 
 
 class ConflictOption(StrEnum):
@@ -31,7 +30,7 @@ def _outcomes(outcomes: list[FileOutcome]) -> None:
         typer.echo(f"  {outcome.action:<10} {outcome.path}{detail}")
 
 
-def _part(heading: str, update: ServiceUpdate | HostUpdate) -> None:
+def _part(heading: str, update: PartUpdate) -> None:
     """One updated part (a service, or the host's files): its files, patches and notes."""
     typer.echo(f"{heading}: template v{update.old} -> v{update.new}")
     _outcomes(update.files)

@@ -11,6 +11,7 @@ setting joins its service's group).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -112,18 +113,25 @@ def add_settings_fields(
     return prefix
 
 
+class RemovedFields(NamedTuple):
+    names: list[str]
+    """The fields removed."""
+    env_prefix: str
+    """The class's `env_prefix`: their environment variables are `env_prefix + name`."""
+
+
 def remove_settings_fields(
     changes: ChangeSet, *, path: str, module_name: str, class_name: str, names: Sequence[str]
-) -> list[str]:
+) -> RemovedFields:
     """Remove fields `names` from the class (with the comment heading their group) and the
-    pydantic imports nothing uses any more; returns the fields removed (`skf remove`)."""
+    pydantic imports nothing uses any more (`skf remove`)."""
     source = pyfile.read_source(changes, path, module_name, "settings module")
     node = pyfile.top_level_class(source.module, class_name)
     if node is None:
-        return []
+        return RemovedFields([], "")
     module, removed = pyfile.without_class_attributes(source.module, node, set(names), path)
     if removed:
         candidates = {f"pydantic.{name}" for name in PYDANTIC_TYPES}
         module = pyfile.without_unused_imports(path, module_name, module, candidates)
         changes.write(path, module.code)
-    return removed
+    return RemovedFields(removed, env_prefix(node))

@@ -32,7 +32,6 @@ compares what renders a service (`TemplateSource.renders_alike`), not version nu
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from skf.changes import ChangeSet
 from skf.config import Layout
@@ -40,7 +39,12 @@ from skf.errors import UsageError
 from skf.generate.host import add_host_settings, host_answers
 from skf.generate.host_record import HOST_RECORD, HostRecord, dump, host_files
 from skf.generate.versions import TemplateSource
-from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, render_version
+from skf.lifecycle.merge_files import (
+    ConflictStyle,
+    PartUpdate,
+    merge_file,
+    render_version,
+)
 from skf.project.files import ProjectFiles
 from skf.project.models import find_declarative_base
 
@@ -49,21 +53,6 @@ ADOPT = (
     "fixtures that are a released template version's render (and says what differs in the "
     "others)"
 )
-
-
-@dataclass
-class HostUpdate:
-    old: int
-    """The oldest version a file was merged from."""
-    new: int
-    files: list[FileOutcome] = field(default_factory=list)
-    shared: list[str] = field(default_factory=list)
-    """Files the re-applied patches changed (the settings module)."""
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def conflicted(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.conflicted]
 
 
 def behind(record: HostRecord, source: TemplateSource) -> dict[str, int]:
@@ -86,7 +75,7 @@ def plan_host_update(
     source: TemplateSource,
     conflict: ConflictStyle = "merge",
     files: ProjectFiles | None = None,
-) -> HostUpdate | None:
+) -> PartUpdate | None:
     """Merge the current template into the recorded host files that are behind (None: every
     one is current), and move the record to the current version, into `changes`."""
     outdated = behind(record, source)
@@ -95,7 +84,7 @@ def plan_host_update(
     files = files or ProjectFiles(layout)
     answers = host_answers(layout, find_declarative_base(files, layout.models_package))
     new = source.current
-    update = HostUpdate(min(outdated.values()), new)
+    update = PartUpdate(min(outdated.values()), new)
     renders: dict[int, dict[str, bytes]] = {}
     for number in sorted({*outdated.values(), new}):
         with source.open(number) as version:
@@ -116,7 +105,7 @@ def plan_host_update(
 def _merge(
     layout: Layout,
     changes: ChangeSet,
-    update: HostUpdate,
+    update: PartUpdate,
     outdated: Mapping[str, int],
     renders: Mapping[int, Mapping[str, bytes]],
     conflict: ConflictStyle,

@@ -11,7 +11,7 @@ three-way merge of `skf.lifecycle.merge`. Service updates and host updates share
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from skf.changes import ChangeSet
@@ -49,6 +49,23 @@ class FileOutcome:
         """Whether the user has to look at it: a conflict, or a file the template dropped
         that was kept because it was edited."""
         return self.action in ("conflict", "kept (dropped by template)")
+
+
+@dataclass
+class PartUpdate:
+    """What an update does to one part of a project: a service, or the host's files."""
+
+    old: int
+    """The version merged from (for the host: the oldest of its files')."""
+    new: int
+    files: list[FileOutcome] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    """Shared files the re-applied patches changed."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def conflicted(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.conflicted]
 
 
 def _with_handler(text: str, handler: str | None) -> str:

@@ -28,7 +28,6 @@ from skf.generate import (
     docs_patch,
     imports,
     model_patch,
-    pyfile,
     record,
     settings_patch,
 )
@@ -73,8 +72,7 @@ def plan_remove(layout: Layout, name: str, files: ProjectFiles | None = None) ->
     for path in [*own, record_file]:
         changes.delete(path)
     plan = RemovePlan(name, changes, deleted=[*own, record_file])
-    prefix = _env_prefix(changes, layout)
-    settings_patch.remove_settings_fields(
+    settings = settings_patch.remove_settings_fields(
         changes,
         path=layout.settings_module,
         module_name=layout.settings_import,
@@ -85,7 +83,7 @@ def plan_remove(layout: Layout, name: str, files: ProjectFiles | None = None) ->
         changes,
         path=layout.compose_file,
         service=layout.compose_service,
-        names=[prefix + field_name for field_name in fields],
+        names=[settings.env_prefix + field_name for field_name in fields],
         comment=f"{name} background service",
     )
     unregister_setup_call(
@@ -100,18 +98,6 @@ def plan_remove(layout: Layout, name: str, files: ProjectFiles | None = None) ->
     _remove_docs(layout, spec, recorded, changes, plan)
     plan.modified = [c.path for c in changes.changes() if c.kind == "modify"]
     return plan
-
-
-def _env_prefix(changes: ChangeSet, layout: Layout) -> str:
-    text = changes.read(layout.settings_module)
-    if text is None:
-        return ""
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        return ""
-    node = pyfile.top_level_class(module, layout.settings_class)
-    return settings_patch.env_prefix(node) if node is not None else ""
 
 
 def _remove_from_models(

@@ -34,26 +34,22 @@ from skf.generate.host_record import HOST_RECORD, read_host_record
 from skf.generate.service import module_path, patch_shared_files, template_answers
 from skf.generate.spec import ServiceSpec
 from skf.generate.versions import TemplateSource, TemplateVersion
-from skf.lifecycle.host_update import ADOPT, HostUpdate, plan_host_update
-from skf.lifecycle.merge_files import ConflictStyle, FileOutcome, merge_file, render_version
+from skf.lifecycle.host_update import ADOPT, plan_host_update
+from skf.lifecycle.merge_files import (
+    ConflictStyle,
+    FileOutcome,
+    PartUpdate,
+    merge_file,
+    render_version,
+)
 from skf.lifecycle.records import load_record, spec_from_record
 from skf.project.files import ProjectFiles
 from skf.project.literals import literal_value
 
 
 @dataclass
-class ServiceUpdate:
-    service: str
-    old: int
-    new: int
-    files: list[FileOutcome] = field(default_factory=list)
-    shared: list[str] = field(default_factory=list)
-    """Shared files the re-applied patches changed."""
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def conflicted(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.conflicted]
+class ServiceUpdate(PartUpdate):
+    service: str = field(kw_only=True)
 
 
 HostScope = Literal["skip", "if recorded", "required"]
@@ -69,7 +65,7 @@ class UpdatePlan:
     """Services already at the current version: nothing to do."""
     version: int = 0
     """The current template version."""
-    host: HostUpdate | None = None
+    host: PartUpdate | None = None
     """The host files' update, if any of them was behind."""
     host_current: bool = False
     """The host files were asked for and are all current: nothing to do."""
@@ -144,7 +140,7 @@ def _update_service(
             f"{spec.service_name}` removes the rest of it"
         )
     old, new = recorded.template_version, source.current
-    update = ServiceUpdate(spec.service_name, old, new)
+    update = ServiceUpdate(old, new, service=spec.service_name)
     data, _base = template_answers(layout, spec, files)
     # Answers a newer skf computes that the record lacks join it; the recorded ones win.
     answers = {**spec.template_data(), **recorded.answers}

@@ -99,13 +99,14 @@ def _add_fields(changes: ChangeSet, fields: list[settings_patch.SettingsField] =
 
 
 def _remove_fields(changes: ChangeSet) -> list[str]:
-    return settings_patch.remove_settings_fields(
+    removed = settings_patch.remove_settings_fields(
         changes,
         path=SETTINGS,
         module_name="src.config.settings",
         class_name="Settings",
         names=[field.name for field in FIELDS],
     )
+    return removed.names
 
 
 @pytest.mark.parametrize("text", [(EXAMPLE / SETTINGS).read_text(), SETTINGS_MODULE])
