@@ -30,6 +30,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from skf.config import load_layout
+from skf.generate import record
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXAMPLE = REPOSITORY / "example_service"
 TEMPLATE = REPOSITORY / "template"
@@ -58,10 +61,9 @@ def copier_command() -> list[str]:
         answers_host = Path(directory) / "host"
         shutil.copytree(EXAMPLE, answers_host, ignore=JUNK)
         subprocess.run(skf_command(answers_host, check=False), check=True, capture_output=True)
-        record = (answers_host / ".skf/services/widget_pinger.yml").read_text()
-    from ruamel.yaml import YAML
-
-    answers = YAML(typ="safe", pure=True).load(record)["answers"]
+        generated = record.read(load_layout(answers_host), "widget_pinger")
+    assert generated is not None, "skf new wrote no record"
+    answers = generated.answers
     data = [f"--data={key}={str(value).lower() if isinstance(value, bool) else value}"
             for key, value in answers.items()]  # fmt: skip
     return [

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # typer is imported with the command modules, after the renderer is forked
     import typer
 
-# Commands that render the template: their renderer is forked before anything heavy is imported
-# (see skf.generate.renderer).
-RENDERING_COMMANDS = frozenset({"new"})
+# Commands that take the renderer forked before anything heavy is imported (see
+# skf.generate.renderer; the others that render fork theirs when they need it).
+EARLY_RENDERER_COMMANDS = frozenset({"new"})
 
 # Command name -> the module under skf.cli that registers it.
 COMMAND_MODULES = {
@@ -54,12 +54,10 @@ def main() -> None:
     if command not in COMMAND_MODULES:  # help, --version, or an unknown command (listing all)
         _app_with(COMMAND_MODULES.values())()
         return
-    if command not in RENDERING_COMMANDS or "--help" in sys.argv:
-        _app_with([COMMAND_MODULES[command]])()
-        return
-    from skf.generate import renderer
+    from skf.generate import renderer  # the standard library only
 
-    renderer.start_early()
+    if command in EARLY_RENDERER_COMMANDS and "--help" not in sys.argv:
+        renderer.start_early()
     try:
         _app_with([COMMAND_MODULES[command]])()
     finally:

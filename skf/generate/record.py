@@ -83,6 +83,12 @@ def read(layout: Layout, service: str) -> "ServiceRecord | None":
     return load(file.read_text(encoding="utf-8"), path)
 
 
+def others(layout: Layout, service: str) -> list["ServiceRecord"]:
+    """The records of every service of the project but `service`."""
+    found = (read(layout, name) for name in names(layout) if name != service)
+    return [other for other in found if other is not None]
+
+
 def dump(record: ServiceRecord) -> str:
     data = {
         "record_version": record.record_version,

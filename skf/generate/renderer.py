@@ -48,8 +48,9 @@ def render(part: str, data: dict[str, Any], template: Path) -> dict[str, bytes]:
         }
 
 
-def render_failure(error: BaseException) -> SkfError:
-    return SkfError(f"rendering the template failed: {type(error).__name__}: {error}")
+def render_failure(error: BaseException, template: str = "the template") -> SkfError:
+    """A template that fails to render is the template's error, reported in one line."""
+    return SkfError(f"rendering {template} failed: {type(error).__name__}: {error}")
 
 
 def _serve(connection: Connection) -> None:

@@ -80,16 +80,11 @@ def _prerequisites(layout: Layout) -> None:
             raise ProjectError(f"{path} is missing (the {what}); run `skf init` first")
 
 
-def _other_records(layout: Layout, name: str) -> list[record.ServiceRecord]:
-    others = (record.read(layout, other) for other in record.names(layout) if other != name)
-    return [found for found in others if found is not None]
-
-
 def _refuse_conflicts(layout: Layout, spec: ServiceSpec, targets: list[str]) -> None:
     for path in targets:
         if layout.path(path).exists():
             raise UsageError(f"{path} already exists; skf new service never overwrites a file")
-    for other in _other_records(layout, spec.service_name):
+    for other in record.others(layout, spec.service_name):
         answers = other.answers
         same_column = (
             answers.get("model_module") == spec.model_module

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from skf.changes import ChangeSet
-from skf.errors import SkfError
+from skf.generate.renderer import render_failure
 from skf.generate.template import render
 from skf.generate.versions import TemplateVersion
 from skf.lifecycle.merge import MergeResult, merge_text, rejects
@@ -30,9 +30,7 @@ def render_version(version: TemplateVersion, part: str, data: dict[str, Any]) ->
     try:
         return render(part, data, version.directory)
     except Exception as error:  # Copier's and Jinja's errors: the template's, reported
-        raise SkfError(
-            f"rendering template v{version.number} failed: {type(error).__name__}: {error}"
-        ) from error
+        raise render_failure(error, f"template v{version.number}") from error
 
 
 @dataclass(frozen=True)

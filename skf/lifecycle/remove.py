@@ -163,10 +163,8 @@ def _refuse_shared(
     added: tuple[str, ...],
 ) -> None:
     name = recorded.service
-    for other_name in record.names(layout):
-        if other_name == name:
-            continue
-        other = load_record(layout, other_name).answers
+    for other_record in record.others(layout, name):
+        other_name, other = other_record.service, other_record.answers
         if spec.new_model and other.get("model_module") == spec.model_module:
             raise UsageError(
                 f"cannot remove {name}: service {other_name} still uses the model "
